@@ -1,0 +1,90 @@
+// The allocator port: the master tells the allocator what exists and what was used; the allocator
+// answers `allocate(now)` with offer plans. Pure policy: no timers, no I/O — time comes in as an
+// argument and nothing here calls back into the master (Mesos's allocator interface, minus the
+// callbacks: plans are return values).
+//
+// Resource accounting contract: every resource the allocator hands out in a plan counts as
+// allocated to that framework on that agent until the master gives it back with
+// `recoverResources` (declined, rescinded, unused part of an ACCEPT, or a task's resources once
+// the task is terminal). Resources in plans carry `allocation_info.role`.
+import type { Resources } from "../resources";
+
+export interface FrameworkCapabilities {
+  multiRole: boolean;
+  revocableResources: boolean;
+  gpuResources: boolean;
+  reservationRefinement: boolean;
+  sharedResources: boolean;
+  partitionAware: boolean;
+  regionAware: boolean;
+}
+
+export interface AllocatorFramework {
+  /** Roles the framework is subscribed to (one for non-MULTI_ROLE frameworks). */
+  roles: string[];
+  suppressedRoles: string[];
+  capabilities: FrameworkCapabilities;
+  active: boolean;
+}
+
+export interface AllocatorAgent {
+  hostname: string;
+  total: Resources;
+  active: boolean;
+  /** Set while the agent's machine has a maintenance window (ns since epoch). */
+  unavailability?: { startNs: number; durationNs?: number };
+}
+
+export interface OfferPlan {
+  frameworkId: string;
+  agentId: string;
+  role: string;
+  /** Allocated to `role` (allocation_info set). */
+  resources: Resources;
+}
+
+export interface WeightInfo {
+  role: string;
+  weight: number;
+}
+
+export interface QuotaConfig {
+  role: string;
+  /** name → amount (scalars only). */
+  guarantees: Record<string, number>;
+  limits: Record<string, number>;
+}
+
+export interface Allocator {
+  addFramework(frameworkId: string, framework: AllocatorFramework, used: ReadonlyMap<string, Resources>): void;
+  updateFramework(frameworkId: string, framework: AllocatorFramework): void;
+  removeFramework(frameworkId: string): void;
+  activateFramework(frameworkId: string): void;
+  deactivateFramework(frameworkId: string): void;
+
+  addAgent(agentId: string, agent: AllocatorAgent, used: ReadonlyMap<string, Resources>): void;
+  /** Replace an agent's total (e.g. after a reservation changed it). */
+  updateAgent(agentId: string, total: Resources): void;
+  removeAgent(agentId: string): void;
+  activateAgent(agentId: string): void;
+  deactivateAgent(agentId: string): void;
+  updateUnavailability(agentId: string, unavailability: AllocatorAgent["unavailability"]): void;
+
+  /**
+   * Give resources back. `refuseSeconds` (already defaulted/capped by the master; undefined or 0
+   * means no filter) hides these resources on this agent from this framework's role until
+   * `now + refuseSeconds`.
+   */
+  recoverResources(frameworkId: string, agentId: string, resources: Resources, refuseSeconds: number | undefined, now: number): void;
+
+  /** Stop offering to these roles of the framework (all of its roles when `roles` is empty). */
+  suppressOffers(frameworkId: string, roles: string[]): void;
+  /** Resume offering to these roles (all when empty) and clear their offer filters. */
+  reviveOffers(frameworkId: string, roles: string[]): void;
+
+  updateWeights(weights: WeightInfo[]): void;
+  updateQuota(config: QuotaConfig): void;
+
+  /** One allocation round at time `now` (ms since epoch). */
+  allocate(now: number): OfferPlan[];
+}

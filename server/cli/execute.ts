@@ -1,0 +1,183 @@
+// `plateau execute`: launch one command task through the public scheduler API and follow it,
+// like mesos-execute. Prints every status update as "<state> <reason|-> <message>" and exits 0
+// only when the task ends TASK_FINISHED.
+import os from "node:os";
+import { isTerminalState, type Offer, type TaskStatus } from "../protocol/mesos";
+import type { SchedulerEvent } from "../protocol/scheduler";
+import { Resources, ResourcesParseError } from "../resources";
+import { FlagError, parseFlags, renderHelp, type FlagSpecs } from "./flags";
+import { SchedulerClient } from "./scheduler-client";
+
+export const EXECUTE_FLAGS: FlagSpecs = {
+  master: { type: "string", placeholder: "host:port", help: "The master to use (required)." },
+  name: { type: "string", placeholder: "name", help: "Name of the task; also its task id (required)." },
+  command: { type: "string", placeholder: "command", help: "Shell command to run (required)." },
+  resources: { type: "string", default: "cpus:0.1;mem:32", help: "Resources for the task, e.g. 'cpus:1;mem:128;ports:[31000-31000]'." },
+  framework_name: { type: "string", default: "plateau-execute", help: "Name of the framework that launches the task." },
+  role: { type: "string", default: "*", help: "Role to subscribe with and to take resources from." },
+  user: { type: "string", placeholder: "user", help: "User to run the task as (default: the current user)." },
+  principal: { type: "string", placeholder: "principal", help: "Framework principal." },
+  shell: { type: "bool", default: true, help: "Run the command with /bin/sh -c (false: exec the command directly)." },
+  env: { type: "string", placeholder: "json", help: "Environment for the task as a JSON object, e.g. '{\"FOO\":\"bar\"}'." },
+  checkpoint: { type: "bool", default: false, help: "Ask agents to checkpoint the task (survives agent restarts)." },
+  partition_aware: { type: "bool", default: true, help: "Subscribe with the PARTITION_AWARE capability." },
+  kill_after: { type: "duration", placeholder: "duration", help: "Kill the task this long after it is RUNNING." },
+  timeout: { type: "duration", placeholder: "duration", help: "Give up (exit 1) if the task has not ended after this long." },
+};
+
+function statusLine(status: TaskStatus): string {
+  return `${status.state} ${status.reason ?? "-"} ${status.message ?? ""}`.trimEnd();
+}
+
+export async function runExecuteCli(argv: string[]): Promise<void> {
+  let values;
+  try {
+    const parsed = parseFlags(argv, EXECUTE_FLAGS);
+    if (parsed.help) {
+      console.log(renderHelp("Usage: plateau execute --master=<host:port> --name=<name> --command=<command> [flags]\n\nLaunches one task and prints its status updates.", EXECUTE_FLAGS));
+      return;
+    }
+    values = parsed.values;
+    for (const required of ["master", "name", "command"]) {
+      if (values[required] === undefined) throw new FlagError(`Missing required flag --${required}`);
+    }
+  } catch (err) {
+    if (err instanceof FlagError) {
+      console.error(`${err.message}\n\nSee 'plateau execute --help'.`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const code = await execute({
+    master: String(values.master),
+    name: String(values.name),
+    command: String(values.command),
+    resources: String(values.resources),
+    frameworkName: String(values.framework_name),
+    role: String(values.role),
+    user: (values.user as string | undefined) ?? os.userInfo().username,
+    principal: values.principal as string | undefined,
+    shell: values.shell !== false,
+    env: values.env as string | undefined,
+    checkpoint: values.checkpoint === true,
+    partitionAware: values.partition_aware !== false,
+    killAfterMs: values.kill_after as number | undefined,
+    timeoutMs: values.timeout as number | undefined,
+    print: (line) => console.log(line),
+  });
+  process.exit(code);
+}
+
+export interface ExecuteOptions {
+  master: string;
+  name: string;
+  command: string;
+  resources: string;
+  frameworkName: string;
+  role: string;
+  user: string;
+  principal?: string;
+  shell: boolean;
+  env?: string;
+  checkpoint: boolean;
+  partitionAware: boolean;
+  killAfterMs?: number;
+  timeoutMs?: number;
+  print: (line: string) => void;
+}
+
+/** Runs the task to completion; returns the process exit code. */
+export async function execute(o: ExecuteOptions): Promise<number> {
+  let wanted: Resources;
+  let environment: { variables: { name: string; value: string }[] } | undefined;
+  try {
+    wanted = Resources.parse(o.resources);
+    if (o.env) {
+      const parsed = JSON.parse(o.env) as Record<string, unknown>;
+      environment = { variables: Object.entries(parsed).map(([name, value]) => ({ name, value: String(value) })) };
+    }
+  } catch (err) {
+    o.print(`Invalid flags: ${err instanceof ResourcesParseError ? err.message : (err as Error).message}`);
+    return 1;
+  }
+  const capabilities = o.partitionAware ? [{ type: "PARTITION_AWARE" as const }] : [];
+  const client = new SchedulerClient(o.master, {
+    user: o.user,
+    name: o.frameworkName,
+    role: o.role,
+    checkpoint: o.checkpoint,
+    capabilities,
+    ...(o.principal ? { principal: o.principal } : {}),
+  });
+
+  return new Promise<number>((resolve) => {
+    let launched = false;
+    let done = false;
+    const finish = async (code: number) => {
+      if (done) return;
+      done = true;
+      await client.call({ type: "TEARDOWN" }).catch(() => {});
+      client.disconnect();
+      resolve(code);
+    };
+    if (o.timeoutMs) setTimeout(() => { o.print(`Timed out after ${o.timeoutMs} ms`); void finish(1); }, o.timeoutMs).unref();
+
+    const onOffers = (offers: Offer[]) => {
+      for (const offer of offers) {
+        const available = Resources.from(offer.resources);
+        const request = wanted.allocate(offer.allocation_info.role);
+        if (launched || !available.contains(request)) {
+          void client.call({ type: "DECLINE", decline: { offer_ids: [offer.id], filters: { refuse_seconds: launched ? 3600 : 5 } } });
+          continue;
+        }
+        launched = true;
+        const task = {
+          name: o.name,
+          task_id: { value: o.name },
+          agent_id: offer.agent_id,
+          resources: request.toArray(),
+          command: { value: o.command, shell: o.shell, ...(environment ? { environment } : {}) },
+        };
+        void client
+          .call({ type: "ACCEPT", accept: { offer_ids: [offer.id], operations: [{ type: "LAUNCH", launch: { task_infos: [task] } }], filters: { refuse_seconds: 3600 } } })
+          .then((r) => {
+            if (r.status !== 202) {
+              o.print(`ACCEPT failed: ${r.status} ${r.body}`);
+              void finish(1);
+            } else {
+              void client.call({ type: "SUPPRESS", suppress: { roles: [] } });
+            }
+          });
+      }
+    };
+
+    client.on("event", (event: SchedulerEvent) => {
+      if (event.type === "OFFERS") onOffers(event.offers.offers);
+      else if (event.type === "UPDATE") {
+        const status = event.update.status;
+        if (status.task_id.value !== o.name) return;
+        o.print(statusLine(status));
+        if (status.uuid && status.agent_id) {
+          void client.call({ type: "ACKNOWLEDGE", acknowledge: { agent_id: status.agent_id, task_id: status.task_id, uuid: status.uuid } });
+        }
+        if (status.state === "TASK_RUNNING" && o.killAfterMs !== undefined) {
+          setTimeout(() => void client.call({ type: "KILL", kill: { task_id: status.task_id, agent_id: status.agent_id } }), o.killAfterMs).unref();
+        }
+        if (isTerminalState(status.state)) void finish(status.state === "TASK_FINISHED" ? 0 : 1);
+      } else if (event.type === "ERROR") {
+        o.print(`ERROR - ${event.error.message}`);
+        void finish(1);
+      }
+    });
+    client.on("disconnected", () => {
+      if (!done) {
+        o.print("Disconnected from the master");
+        void finish(1);
+      }
+    });
+    client.subscribe().catch((err: Error) => {
+      o.print(`Failed to subscribe to ${o.master}: ${err.message}`);
+      void finish(1);
+    });
+  });
+}

@@ -1,0 +1,47 @@
+// `plateau master` flags (Mesos names and defaults where Mesos has the flag).
+import type { FlagSpecs, FlagValue } from "./flags";
+import { flagsForDisplay } from "./flags";
+import { defaultMasterConfig, type MasterConfig } from "../master/config";
+
+export const MASTER_FLAGS: FlagSpecs = {
+  ip: { type: "string", default: "127.0.0.1", help: "IP address to listen on. Loopback by default; a non-loopback address exposes the\nmaster to the network." },
+  port: { type: "int", default: 5050, help: "Port to listen on (HTTP: Mesos APIs, dashboard, tRPC and the agents' link)." },
+  hostname: { type: "string", placeholder: "host", help: "Hostname advertised in MasterInfo and used in redirects (default: the --ip)." },
+  work_dir: { type: "string", default: ".plateau/master", placeholder: "dir", help: "Directory for the master's own files (SQLite registry, log)." },
+  registry: {
+    type: "string",
+    placeholder: "url",
+    help: "Where the registry lives: a SQLite file path or file: URL (default <work_dir>/registry.db),\n'in_memory' (nothing survives a restart), or postgresql://user@host:port/db (shared by\nall masters for high availability).",
+  },
+  cluster: { type: "string", placeholder: "name", help: "Human-readable cluster name shown in the dashboard and /master/state." },
+  allocation_interval: { type: "duration", default: "1secs", help: "Period of batch allocation; events (new agent, freed resources, REVIVE) also trigger\na prompt round." },
+  offer_timeout: { type: "duration", placeholder: "duration", help: "Rescind offers held longer than this (default: offers never time out)." },
+  agent_ping_timeout: { type: "duration", default: "15secs", aliases: ["slave_ping_timeout"], help: "Interval of master→agent pings; an agent must answer before the next one." },
+  max_agent_ping_timeouts: { type: "int", default: 5, aliases: ["max_slave_ping_timeouts"], help: "Consecutive missed pings after which an agent is marked unreachable." },
+  agent_reregister_timeout: { type: "duration", default: "10mins", aliases: ["slave_reregister_timeout"], help: "After a master failover, time agents have to re-register before they are\nmarked unreachable." },
+  max_completed_frameworks: { type: "int", default: 50, help: "Completed frameworks kept in memory." },
+  max_completed_tasks_per_framework: { type: "int", default: 1000, help: "Completed tasks kept in memory per framework." },
+  max_unreachable_tasks_per_framework: { type: "int", default: 1000, help: "Unreachable tasks kept in memory per framework." },
+  heartbeat_interval: { type: "duration", default: "15secs", help: "Plateau extension: interval of HEARTBEAT events on scheduler streams (Mesos: fixed 15secs)." },
+  dashboard: { type: "bool", default: true, help: "Serve the operations dashboard (Next.js) on the same port." },
+};
+
+export function masterConfigFromFlags(values: Record<string, FlagValue>): MasterConfig {
+  const ip = String(values.ip);
+  return defaultMasterConfig({
+    ip,
+    port: Number(values.port),
+    hostname: (values.hostname as string | undefined) ?? ip,
+    cluster: values.cluster as string | undefined,
+    allocationIntervalMs: Number(values.allocation_interval),
+    offerTimeoutMs: values.offer_timeout as number | undefined,
+    agentPingTimeoutMs: Number(values.agent_ping_timeout),
+    maxAgentPingTimeouts: Number(values.max_agent_ping_timeouts),
+    agentReregisterTimeoutMs: Number(values.agent_reregister_timeout),
+    maxCompletedFrameworks: Number(values.max_completed_frameworks),
+    maxCompletedTasksPerFramework: Number(values.max_completed_tasks_per_framework),
+    maxUnreachableTasksPerFramework: Number(values.max_unreachable_tasks_per_framework),
+    heartbeatIntervalMs: Number(values.heartbeat_interval),
+    displayFlags: flagsForDisplay(MASTER_FLAGS, values),
+  });
+}

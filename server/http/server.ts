@@ -1,0 +1,82 @@
+// The master process's single HTTP server: Mesos paths go straight to the master's handlers, /trpc
+// to tRPC (with SSE subscriptions), the agents' WebSocket upgrades to the internal protocol, and
+// everything else to Next.js (the dashboard).
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import type { RunningMaster } from "../master";
+import { appRouter } from "../trpc/router";
+import { createContext, setMasterHandle } from "../trpc/init";
+import { parseUrl, sendText } from "./util";
+import { loadDashboard } from "./next";
+
+export interface ServeOptions {
+  ip: string;
+  port: number;
+  running: RunningMaster;
+  /** Serve the Next.js dashboard (needs a production build in .next/). */
+  dashboard: boolean;
+  log: (line: string) => void;
+}
+
+export interface Served {
+  server: http.Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function serve(opts: ServeOptions): Promise<Served> {
+  setMasterHandle(opts.running.handle);
+  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: "/trpc/" });
+  const dashboard = opts.dashboard ? await loadDashboard(opts.ip, opts.port, opts.log) : null;
+
+  const server = http.createServer((req, res) => {
+    try {
+      if (opts.running.handleRequest(req, res)) return;
+      const { path } = parseUrl(req.url);
+      if (path.startsWith("/trpc/")) {
+        trpc(req, res);
+        return;
+      }
+      if (dashboard) {
+        void dashboard(req, res).catch((err: unknown) => {
+          opts.log(`http] dashboard request ${path} failed: ${String(err)}`);
+          sendText(res, 500, "Internal error");
+        });
+        return;
+      }
+      sendText(res, 404, "Not found");
+    } catch (err) {
+      opts.log(`http] request failed: ${(err as Error).stack ?? err}`);
+      sendText(res, 500, "Internal error");
+    }
+  });
+  server.on("upgrade", (req, socket, head) => {
+    if (!opts.running.handleUpgrade(req, socket, head)) socket.destroy();
+  });
+  // Malformed request lines and headers: answer 400 and drop the connection; never crash.
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    else socket.destroy();
+  });
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 0; // streaming responses (SUBSCRIBE) are long-lived
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.ip, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

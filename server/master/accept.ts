@@ -1,0 +1,183 @@
+// ACCEPT: validate the offers, apply the operations in order against the pooled offer resources
+// (LAUNCH here; reservation and volume operations are plugged in via `m.offerOperations`), and
+// give back what is left with the call's filter. Invalid tasks get TASK_ERROR, tasks on invalid
+// offers TASK_DROPPED (partition-aware) / TASK_LOST, as the Mesos master does. The HTTP answer is
+// 202 either way: results arrive on the event stream.
+import type { OfferOperation, TaskInfo } from "../protocol/mesos";
+import type { SchedulerCall } from "../protocol/scheduler";
+import { validateIdString } from "../protocol/values";
+import { Resources, validateResources } from "../resources";
+import { effectiveRefuseSeconds } from "../allocator/filters";
+import type { Master } from "./master";
+import { removeOffer, takeOffer } from "./offers";
+import type { Agent, Framework, Offer, Task } from "./state";
+import { addTask, masterStatus, stateFor } from "./task-lifecycle";
+
+type Accept = NonNullable<SchedulerCall["accept"]>;
+
+/** Non-LAUNCH operations (RESERVE, UNRESERVE, CREATE, DESTROY, …) register here. */
+export type OfferOperationHandler = (
+  m: Master,
+  framework: Framework,
+  agent: Agent,
+  operation: OfferOperation,
+  available: Resources,
+) => { ok: true; available: Resources } | { ok: false; error: string };
+
+function validateOffers(m: Master, framework: Framework, ids: string[]): string | null {
+  if (ids.length === 0) return "No offers specified";
+  const seen = new Set<string>();
+  let agentId: string | undefined;
+  for (const id of ids) {
+    if (seen.has(id)) return `Duplicate offer ${id} in offer list`;
+    seen.add(id);
+    const offer = m.offers.get(id);
+    if (!offer) return `Offer ${id} is no longer valid`;
+    if (offer.frameworkId !== framework.id) return `Offer ${id} has invalid framework ${offer.frameworkId} while framework ${framework.id} is expected`;
+    if (agentId !== undefined && offer.agentId !== agentId) return "Aggregated offers must belong to one single agent";
+    agentId = offer.agentId;
+    const agent = m.agents.get(offer.agentId);
+    if (!agent) return `Offer ${id} outlived agent ${offer.agentId}`;
+  }
+  return null;
+}
+
+function launchedTasks(operations: OfferOperation[]): TaskInfo[] {
+  const tasks: TaskInfo[] = [];
+  for (const op of operations) {
+    if (op.type === "LAUNCH") tasks.push(...(op.launch?.task_infos ?? []));
+    if (op.type === "LAUNCH_GROUP") tasks.push(...(op.launch_group?.task_group.tasks ?? []));
+  }
+  return tasks;
+}
+
+export function accept(m: Master, framework: Framework, body: Accept): void {
+  const offerIds = (body.offer_ids ?? []).map((o) => o.value);
+  const operations = body.operations ?? [];
+  const refuseSeconds = effectiveRefuseSeconds(body.filters?.refuse_seconds, m.config.allocationIntervalMs);
+  const offerError = validateOffers(m, framework, offerIds);
+  if (offerError) {
+    for (const id of offerIds) {
+      const offer = m.offers.get(id);
+      if (offer && offer.frameworkId === framework.id) removeOffer(m, offer, undefined);
+    }
+    for (const task of launchedTasks(operations)) {
+      const state = stateFor(framework, "TASK_DROPPED");
+      const status = masterStatus(m, { taskId: task.task_id.value, agentId: task.agent_id?.value }, state, "REASON_INVALID_OFFERS", `Task launched with invalid offers: ${offerError}`);
+      m.sendStatusUpdate(framework, status);
+    }
+    return;
+  }
+
+  const offers = offerIds.map((id) => m.offers.get(id)!) as Offer[];
+  const agent = m.agents.get(offers[0]!.agentId)!;
+  let available = Resources.empty();
+  for (const offer of offers) {
+    available = available.add(offer.resources);
+    takeOffer(m, offer);
+  }
+  const roles = new Set(offers.map((o) => o.role));
+  const launchedHere = new Set<string>();
+
+  for (const op of operations) {
+    if (op.type === "LAUNCH") {
+      for (const info of op.launch?.task_infos ?? []) {
+        available = launchOne(m, framework, agent, withAllocationInfo(info, roles), available, launchedHere);
+      }
+      continue;
+    }
+    if (op.type === "LAUNCH_GROUP") {
+      for (const info of op.launch_group?.task_group.tasks ?? []) {
+        const status = masterStatus(m, { taskId: info.task_id.value, agentId: agent.id }, "TASK_ERROR", "REASON_TASK_GROUP_INVALID", "LAUNCH_GROUP (default executor) is not supported by this Plateau version");
+        m.sendStatusUpdate(framework, status);
+      }
+      continue;
+    }
+    const handler = m.offerOperations.get(op.type);
+    if (!handler) {
+      console.warn(`master] ignoring unsupported offer operation ${op.type} from framework ${framework.id}`);
+      continue;
+    }
+    const result = handler(m, framework, agent, op, available);
+    if (result.ok) available = result.available;
+    else console.warn(`master] dropping ${op.type} from framework ${framework.id}: ${result.error}`);
+  }
+
+  if (!available.isEmpty()) {
+    m.allocator.recoverResources(framework.id, agent.id, available, refuseSeconds, m.clock.now());
+  }
+  m.events.publish({ type: "OFFERS_CHANGED" });
+  m.requestAllocation();
+}
+
+/** Frameworks that are not MULTI_ROLE may omit allocation_info; inject the offers' role. */
+function withAllocationInfo(info: TaskInfo, roles: Set<string>): TaskInfo {
+  if (roles.size !== 1 || !info.resources) return info;
+  const [role] = roles;
+  return { ...info, resources: info.resources.map((r) => (r.allocation_info ? r : { ...r, allocation_info: { role } })) };
+}
+
+export function validateTask(framework: Framework, agent: Agent, info: TaskInfo, available: Resources, launchedHere: Set<string>): string | null {
+  const taskId = info.task_id.value;
+  const idError = validateIdString(taskId);
+  if (idError) return `Task ID '${taskId}' is invalid: ${idError}`;
+  if (framework.tasks.has(taskId) || launchedHere.has(taskId)) return `Task has duplicate ID: ${taskId}`;
+  if (info.agent_id.value !== agent.id) return `Task uses invalid agent: ${info.agent_id.value}`;
+  if (!!info.command === !!info.executor) {
+    return "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present";
+  }
+  if (info.executor) return "Custom executors (TaskInfo.executor) are not supported by this Plateau version";
+  if (!info.resources || info.resources.length === 0) return "Task uses no resources";
+  const resourceError = validateResources(info.resources);
+  if (resourceError) return `Task uses invalid resources: ${resourceError}`;
+  const resources = Resources.from(info.resources);
+  const taskRoles = new Set(resources.toArray().map((r) => r.allocation_info?.role));
+  if (taskRoles.size > 1) return "Task uses resources allocated to multiple roles";
+  if (!available.contains(resources)) {
+    return `Task uses more resources ${resources.toString()} than available ${available.toString()}`;
+  }
+  const grace = info.kill_policy?.grace_period?.nanoseconds;
+  if (grace !== undefined && grace < 0) return "Task's 'kill_policy.grace_period' must be non-negative";
+  if (info.max_completion_time && info.max_completion_time.nanoseconds < 0) return "Task's `max_completion_time` must be non-negative";
+  return null;
+}
+
+function launchOne(m: Master, framework: Framework, agent: Agent, info: TaskInfo, available: Resources, launchedHere: Set<string>): Resources {
+  const taskId = info.task_id.value;
+  const error = validateTask(framework, agent, info, available, launchedHere);
+  if (error) {
+    m.sendStatusUpdate(framework, masterStatus(m, { taskId, agentId: agent.id }, "TASK_ERROR", "REASON_TASK_INVALID", error));
+    m.counters.countTerminal("TASK_ERROR", "SOURCE_MASTER", "REASON_TASK_INVALID");
+    return available;
+  }
+  launchedHere.add(taskId);
+  const resources = Resources.from(info.resources ?? []);
+  const normalized: TaskInfo = { ...info, resources: resources.toArray() };
+  const task: Task = {
+    frameworkId: framework.id,
+    agentId: agent.id,
+    executorId: taskId,
+    info: normalized,
+    state: "TASK_STAGING",
+    statuses: [],
+    resources,
+    user: info.command?.user ?? framework.info.user,
+    killRequested: false,
+  };
+  addTask(m, task);
+  m.timeline.add({
+    time: m.clock.now(),
+    kind: "task",
+    action: "TASK_STAGING",
+    summary: `Task ${taskId} (${info.name}) launched on agent ${agent.info.hostname}`,
+    frameworkId: framework.id,
+    agentId: agent.id,
+    taskId,
+  });
+  if (agent.link && agent.connection === "connected") {
+    agent.link.send({ type: "RUN_TASK", framework: framework.info, task: normalized });
+  }
+  // A disconnected agent gets a reconciliation on re-registration (unknown_tasks) and reports
+  // the task as dropped/lost through its status update manager.
+  return available.subtract(resources);
+}
