@@ -2,6 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+
     projects: [
       {
         test: {
@@ -18,8 +19,6 @@ export default defineConfig({
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // Integration tests boot real processes on loopback ports: run files one at a time.
-          fileParallelism: false,
         },
       },
     ],

@@ -54,7 +54,7 @@ if (only.length === 0 || only.includes("system-packages")) {
 ok = run("build", process.execPath, ["scripts/build.mjs", "--if-stale"]) && ok;
 ok = run("typecheck", process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit", "-p", "."]) && ok;
 ok = run("unit", process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "unit"]) && ok;
-ok = run("integration", process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "integration"]) && ok;
+ok = run("integration", process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--project", "integration", "--no-file-parallelism"]) && ok;
 ok = run("e2e", process.execPath, ["node_modules/@playwright/test/cli.js", "test"]) && ok;
 
 console.log("\n=== Summary");

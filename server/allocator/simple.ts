@@ -179,7 +179,9 @@ export class SimpleAllocator implements Allocator {
 
   private track(frameworkId: string, agentId: string, resources: Resources, sign: 1 | -1): void {
     const agent = this.agents.get(agentId);
-    if (agent) agent.allocated = sign > 0 ? agent.allocated.add(resources) : agent.allocated.subtract(resources);
+    // Agent totals carry no allocation_info, so the agent's allocated sum is kept unallocated.
+    const plain = resources.unallocate();
+    if (agent) agent.allocated = sign > 0 ? agent.allocated.add(plain) : agent.allocated.subtract(plain);
     const fw = this.frameworks.get(frameworkId);
     if (!fw) return;
     for (const [role, part] of resources.allocations()) {

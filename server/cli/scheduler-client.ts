@@ -127,7 +127,7 @@ export class SchedulerClient extends EventEmitter {
   }
 
   /** Waits for the next event matching `pred` (checks events already received first if asked). */
-  waitFor<T extends SchedulerEvent>(pred: (e: SchedulerEvent) => e is T, timeoutMs = 10_000, fromStart = false): Promise<T>;
+  waitFor<T extends SchedulerEvent>(pred: (e: SchedulerEvent) => e is T, timeoutMs?: number, fromStart?: boolean): Promise<T>;
   waitFor(pred: (e: SchedulerEvent) => boolean, timeoutMs?: number, fromStart?: boolean): Promise<SchedulerEvent>;
   waitFor(pred: (e: SchedulerEvent) => boolean, timeoutMs = 10_000, fromStart = false): Promise<SchedulerEvent> {
     if (fromStart) {

@@ -7,6 +7,9 @@ import type { TimelineEntry } from "./timeline";
 import { agentView, allTasks, clusterOverview, frameworkView, taskView, type AgentView, type ClusterOverview, type FrameworkView, type TaskView } from "./views";
 import { kill } from "./tasks";
 import type { TaskState } from "../protocol/mesos";
+import { CommandError } from "./errors";
+
+export { CommandError };
 
 export interface TaskQuery {
   state?: TaskState;
@@ -17,14 +20,6 @@ export interface TaskQuery {
   offset?: number;
 }
 
-export class CommandError extends Error {
-  constructor(
-    readonly code: "NOT_FOUND" | "BAD_REQUEST" | "CONFLICT" | "FORBIDDEN",
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export class MasterHandle {
   constructor(readonly master: Master) {}

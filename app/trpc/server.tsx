@@ -1,0 +1,20 @@
+// Server-side tRPC for server components: calls the router in-process (no HTTP) against the
+// master handle of this process, and dehydrates the results into the page.
+import { cache } from "react";
+import { HydrationBoundary, dehydrate } from "@tanstack/react-query";
+import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
+import { appRouter } from "../../server/trpc/router";
+import { createContext } from "../../server/trpc/init";
+import { makeQueryClient } from "./query-client";
+
+export const getQueryClient = cache(makeQueryClient);
+
+export const trpc = createTRPCOptionsProxy({
+  ctx: createContext,
+  router: appRouter,
+  queryClient: getQueryClient,
+});
+
+export function HydrateClient({ children }: { children: React.ReactNode }) {
+  return <HydrationBoundary state={dehydrate(getQueryClient())}>{children}</HydrationBoundary>;
+}
