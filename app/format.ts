@@ -8,7 +8,7 @@ export function formatMem(mb: number): string {
 
 export function formatAmount(name: string, value: number): string {
   if (name === "mem" || name === "disk") return formatMem(value);
-  if (name === "cpus" || name === "gpus") return Number.isInteger(value) ? String(value) : value.toFixed(2);
+  if (name === "cpus" || name === "gpus") return String(Math.round(value * 100) / 100);
   return String(Math.round(value));
 }
 

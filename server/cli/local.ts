@@ -39,6 +39,7 @@ function spawnAgent(index: number, values: Record<string, FlagValue>, log: Proce
     `--ip=${values.ip}`,
     `--port=${Number(values.agent_port) + index}`,
     `--work_dir=${path.resolve(String(values.data_dir), name)}`,
+    "--exit_on_stdin_eof",
     ...(values.agent_resources ? [`--resources=${values.agent_resources}`] : []),
   ];
   // Own process group: a terminal Ctrl-C reaches only this process, which then stops the agents

@@ -73,6 +73,7 @@ export async function startTestAgent(master: string, opts: { workDir?: string; p
     `--work_dir=${workDir}`,
     `--resources=${opts.resources ?? "cpus:4;mem:4096;disk:10000;ports:[31000-32000]"}`,
     "--registration_backoff_factor=100ms",
+    "--exit_on_stdin_eof",
     "--status_update_retry_interval_min=1secs",
     ...(opts.attributes ? [`--attributes=${opts.attributes}`] : []),
     ...(opts.extra ?? []),
