@@ -25,6 +25,12 @@ export interface AllocatorFramework {
   suppressedRoles: string[];
   capabilities: FrameworkCapabilities;
   active: boolean;
+  /**
+   * FrameworkInfo.offer_filters: per role, the minimum offer shape (alternatives of
+   * `{name: quantity}`, one of which an offer must meet). Absent: the cluster default
+   * (--min_allocatable_resources).
+   */
+  minAllocatableResources?: Record<string, Record<string, number>[]>;
 }
 
 export interface AllocatorAgent {
@@ -87,4 +93,45 @@ export interface Allocator {
 
   /** One allocation round at time `now` (ms since epoch). */
   allocate(now: number): OfferPlan[];
+
+  /** Read-only view of roles, weights, quota and shares (dashboard, GET_ROLES). Optional. */
+  snapshot?(): AllocatorSnapshot;
+  /**
+   * Live quota consumption of a role subtree: its reservations plus the unreserved,
+   * non-revocable resources allocated to it (offered or used). Optional.
+   */
+  consumedQuota?(role: string): Record<string, number>;
+}
+
+export interface AllocatorFrameworkShare {
+  frameworkId: string;
+  /** Dominant share of the framework's allocation in this role (unweighted). */
+  dominantShare: number;
+  active: boolean;
+  suppressed: boolean;
+  /** Still subscribed to the role (false: only holding resources allocated earlier). */
+  subscribed: boolean;
+}
+
+export interface AllocatorRoleSnapshot {
+  role: string;
+  weight: number;
+  quota?: QuotaConfig;
+  /** Scalars allocated to exactly this role (offered or used). */
+  allocated: Record<string, number>;
+  /** Scalars reserved for exactly this role on registered agents. */
+  reserved: Record<string, number>;
+  /** Quota consumption of the role subtree (see consumedQuota). */
+  consumed: Record<string, number>;
+  /** Dominant share of the role among roles (unweighted; divide by weight for the sort key). */
+  dominantShare: number;
+  frameworks: AllocatorFrameworkShare[];
+}
+
+export interface AllocatorSnapshot {
+  /** Scalar totals of all registered agents. */
+  totals: Record<string, number>;
+  roles: AllocatorRoleSnapshot[];
+  weights: WeightInfo[];
+  quotas: QuotaConfig[];
 }

@@ -72,7 +72,7 @@ export class SchedulerClient extends EventEmitter {
       this.subscription = req;
       req.on("error", (err) => {
         reject(err);
-        this.emit("disconnected", err);
+        if (this.listenerCount("disconnected") > 0) this.emit("disconnected", err);
       });
       req.on("response", (res) => {
         if (res.statusCode === 307 && res.headers.location && redirects > 0) {
@@ -109,6 +109,7 @@ export class SchedulerClient extends EventEmitter {
             this.emit(event.type, event);
           }
         });
+        res.on("error", () => {}); // a reset connection surfaces as "disconnected" below
         res.on("close", () => this.emit("disconnected"));
       });
       req.end(body);

@@ -59,6 +59,12 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     else socket.destroy();
   });
+  // Track every socket (upgraded WebSockets and streaming responses included) so close() can end them.
+  const sockets = new Set<import("node:net").Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 0; // streaming responses (SUBSCRIBE) are long-lived
 
@@ -76,7 +82,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }

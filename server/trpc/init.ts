@@ -2,7 +2,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { MasterHandle } from "../master/handle";
-import { CommandError } from "../master/handle";
+import { CommandError } from "../master/errors";
 
 // 1. Context -----------------------------------------------------------------------------------
 // The master handle lives in the same process; the dashboard server components and the /trpc
@@ -53,7 +53,11 @@ export const masterProcedure = t.procedure.use(async ({ ctx, next }) => {
   try {
     return await next({ ctx: { ...ctx, handle: ctx.handle } });
   } catch (err) {
-    if (err instanceof CommandError) throw new TRPCError({ code: err.code, message: err.message });
+    // Duck-typed: the dashboard bundle and the server may hold different copies of the class.
+    if (err instanceof CommandError || (err as Error)?.name === "CommandError") {
+      const e = err as CommandError;
+      throw new TRPCError({ code: e.code, message: e.message });
+    }
     throw err;
   }
 });

@@ -1,0 +1,123 @@
+// `plateau agent` command-line flags (Mesos agent names and defaults; agent-executor.md §4).
+import { FlagError, formatDuration, type FlagSpecs, type FlagValue } from "../cli/flags";
+import { AGENT_DEFAULTS as D, type AgentOptions, type RecoverMode } from "./options";
+
+export const AGENT_FLAGS: FlagSpecs = {
+  master: {
+    type: "string",
+    placeholder: "host:port",
+    help: "Address of the master, e.g. 127.0.0.1:5050 (required).",
+  },
+  work_dir: {
+    type: "string",
+    placeholder: "path",
+    help: "Directory for sandboxes and checkpointed state (required). Restarting an agent on the\nsame work_dir recovers its tasks.",
+  },
+  ip: { type: "string", default: D.ip, help: "IP address to listen on and advertise." },
+  port: { type: "int", default: D.port, help: "Port to listen on (agent HTTP endpoints)." },
+  hostname: { type: "string", placeholder: "name", help: "Hostname the agent advertises. Default: the --ip value." },
+  resources: {
+    type: "string",
+    placeholder: "resources",
+    help:
+      "Total consumable resources: 'cpus:4;mem:8192;disk:100000;ports:[31000-32000];gpus(role):1'\n" +
+      "or a JSON array of Resource objects (inline or file:///path). Names left out are detected:\n" +
+      "cpus = online CPUs; mem = RAM - 1GB (half of RAM below 2GB); disk = size of the work_dir\n" +
+      "filesystem - 5GB (half below 10GB); ports = [31000-32000].",
+  },
+  attributes: {
+    type: "string",
+    placeholder: "attributes",
+    help: "Attributes of the machine, e.g. 'rack:r1;zone:us-east-1a;ssd:1' (or file:///path).",
+  },
+  default_role: { type: "string", default: D.defaultRole, help: "Role of resources given without one, and of detected resources." },
+  isolation: {
+    type: "string",
+    default: D.isolation,
+    help: "Comma-separated isolators. Only posix/cpu,posix/mem (accounting, no enforcement) is\nimplemented; cgroups/* are accepted and reported as not in force.",
+  },
+  recover: {
+    type: "string",
+    default: D.recover,
+    placeholder: "reconnect|cleanup",
+    help: "reconnect: re-adopt tasks that survived an agent restart. cleanup: kill them\n(reported TASK_KILLED) and start afresh.",
+  },
+  strict: {
+    type: "bool",
+    default: D.strict,
+    help: "Make recovery errors fatal. With --no-strict unreadable checkpoints are skipped.",
+  },
+  registration_backoff_factor: {
+    type: "duration",
+    default: formatDuration(D.registrationBackoffFactorMs),
+    help: "(Re)registration attempts wait a random time in [0, b*2^n], n = failed attempts,\ncapped at 1mins.",
+  },
+  executor_shutdown_grace_period: {
+    type: "duration",
+    default: formatDuration(D.executorShutdownGracePeriodMs),
+    help: "Time tasks get to exit after SIGTERM when their framework or the agent shuts down.",
+  },
+  gc_delay: { type: "duration", default: formatDuration(D.gcDelayMs), help: "Accepted for compatibility; sandboxes are not garbage-collected yet." },
+  recovery_timeout: {
+    type: "duration",
+    default: formatDuration(D.recoveryTimeoutMs),
+    help: "Passed to checkpointing tasks as MESOS_RECOVERY_TIMEOUT.",
+  },
+  status_update_retry_interval_min: {
+    type: "duration",
+    default: formatDuration(D.statusUpdateRetryIntervalMinMs),
+    help: "First retry of an unacknowledged status update (Plateau extension; doubles each retry).",
+  },
+  status_update_retry_interval_max: {
+    type: "duration",
+    default: formatDuration(D.statusUpdateRetryIntervalMaxMs),
+    help: "Longest interval between status update retries (Plateau extension).",
+  },
+  exit_on_stdin_eof: {
+    type: "bool",
+    default: false,
+    help: "Plateau extension: shut down, killing all tasks, when standard input reaches end-of-file\n(the parent process exited). Used when an agent is a managed child, e.g. `plateau local`.",
+  },
+  kill_tasks_on_shutdown: {
+    type: "bool",
+    default: false,
+    help: "Plateau extension: on SIGTERM/SIGINT kill all tasks before exiting. By default tasks keep\nrunning and the next agent on the same work_dir re-adopts them. SIGUSR1 always kills them.",
+  },
+};
+
+const str = (v: FlagValue) => (typeof v === "string" ? v : undefined);
+const num = (v: FlagValue) => (typeof v === "number" ? v : undefined);
+
+/** AgentOptions from parsed flag values; throws FlagError for missing/invalid ones. */
+export function agentOptionsFromFlags(values: Record<string, FlagValue>): AgentOptions {
+  const master = str(values.master);
+  if (!master) throw new FlagError("Missing required flag --master (e.g. --master=127.0.0.1:5050)");
+  if (/^(zk|file):\/\//.test(master)) throw new FlagError(`--master=${master}: only host:port is supported so far`);
+  const workDir = str(values.work_dir);
+  if (!workDir) throw new FlagError("Missing required flag --work_dir");
+  const recover = str(values.recover) ?? D.recover;
+  if (recover !== "reconnect" && recover !== "cleanup") {
+    throw new FlagError(`Failed to load flag 'recover': expected reconnect or cleanup, got '${recover}'`);
+  }
+  const port = num(values.port) ?? D.port;
+  if (port < 0 || port > 65535) throw new FlagError(`Failed to load flag 'port': ${port} is not a port`);
+  return {
+    master,
+    workDir,
+    ip: str(values.ip),
+    port,
+    hostname: str(values.hostname),
+    resources: str(values.resources),
+    attributes: str(values.attributes),
+    defaultRole: str(values.default_role),
+    isolation: str(values.isolation),
+    recover: recover as RecoverMode,
+    strict: typeof values.strict === "boolean" ? values.strict : undefined,
+    registrationBackoffFactorMs: num(values.registration_backoff_factor),
+    executorShutdownGracePeriodMs: num(values.executor_shutdown_grace_period),
+    gcDelayMs: num(values.gc_delay),
+    recoveryTimeoutMs: num(values.recovery_timeout),
+    statusUpdateRetryIntervalMinMs: num(values.status_update_retry_interval_min),
+    statusUpdateRetryIntervalMaxMs: num(values.status_update_retry_interval_max),
+  };
+}

@@ -1,0 +1,117 @@
+// Public entry point of the Plateau agent. See README.md for the lifecycle.
+//
+//   startAgent: resources ─► containerizer ─► HTTP server ─► recovery (re-adopt, replay updates)
+//               ─► boot id ─► master link (REGISTER / REREGISTER) ─► running
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import type { AgentInfo } from "../protocol/mesos";
+import { Resources } from "../resources";
+import { Agent, type AgentExit } from "./agent";
+import { realClock } from "./clock";
+import { createContainerizer } from "./containerizer";
+import { agentAttributes, agentResources, currentBootId } from "./detect";
+import { startHttpServer, type AgentHttpServer } from "./http";
+import { lineLogger } from "./log";
+import { MetaStore } from "./meta";
+import { resolveOptions, type AgentOptions } from "./options";
+import { AgentRecoveryError, agentInfoMismatch, applyRecovery, readCheckpointedState } from "./recovery";
+import { agentStateJson } from "./state-json";
+
+export type { AgentOptions } from "./options";
+export type { AgentExit } from "./agent";
+export { AGENT_FLAGS, agentOptionsFromFlags } from "./flags";
+export { watchParentStdin } from "./parent-watch";
+export { AgentRecoveryError } from "./recovery";
+
+export interface AgentHandle {
+  /** Set once registered (or recovered from checkpoints). */
+  readonly agentId: string | undefined;
+  /** `ip:port` of the agent's HTTP server (the port is real even when options.port was 0). */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly workDir: string;
+  /** Resolves with the agent id once (re)registered with the master. */
+  registered(): Promise<string>;
+  /** The agent's /state JSON. */
+  state(): Record<string, unknown>;
+  /**
+   * Stops the agent. Tasks keep running for the next agent on this work_dir to re-adopt, unless
+   * `killTasks` (then they get SIGTERM, SIGKILL after --executor_shutdown_grace_period).
+   */
+  stop(options?: { killTasks?: boolean }): Promise<void>;
+  /** Resolves when the agent has stopped: `stop()`, or SHUTDOWN_AGENT from the master. */
+  readonly closed: Promise<AgentExit>;
+}
+
+export async function startAgent(input: AgentOptions): Promise<AgentHandle> {
+  const options = resolveOptions(input);
+  options.workDir = path.resolve(options.workDir);
+  const log = input.log ?? lineLogger("agent");
+  const clock = input.clock ?? realClock;
+  await fsp.mkdir(options.workDir, { recursive: true });
+  const [resources, attributes, bootId] = await Promise.all([
+    agentResources(options.resources, options.defaultRole, options.workDir),
+    agentAttributes(options.attributes),
+    currentBootId(),
+  ]);
+  const containerizer = await createContainerizer(options.isolation, log, { clock, pollIntervalMs: options.containerPollIntervalMs });
+
+  let agent: Agent | undefined;
+  const http: AgentHttpServer = await startHttpServer(options.ip, options.port, {
+    "/health": () => ({ status: 200 }),
+    "/state": () => (agent ? { status: 200, body: agentStateJson(agent) } : { status: 503 }),
+    "/flags": () => ({ status: 200, body: { flags: options.flags } }),
+  }, log);
+  try {
+    const endpoint = `${options.ip}:${http.port}`;
+    const info: AgentInfo = { hostname: options.hostname, port: http.port, resources, attributes };
+    const meta = new MetaStore(options.workDir);
+    agent = new Agent({ options, log, clock, containerizer, meta, info, endpoint });
+    log.info(`Agent listening on ${endpoint} with work_dir ${options.workDir}; resources ${Resources.from(resources).toString()}`);
+
+    const checkpointed = await readCheckpointedState(options.workDir, bootId, options.strict, log);
+    if (checkpointed !== undefined) {
+      const mismatch = checkpointed.agentInfo && agentInfoMismatch(checkpointed.agentInfo, info);
+      if (mismatch !== undefined) {
+        const advice = `remove ${path.join(options.workDir, "meta", "slaves", "latest")} to start as a new agent`;
+        if (options.strict) throw new AgentRecoveryError(`Incompatible agent info for agent ${checkpointed.agentId} (${mismatch}); ${advice}`);
+        log.warn(`Agent info changed (${mismatch}); re-registering with the new info`);
+      }
+      agent.agentId = checkpointed.agentId;
+      if (checkpointed.rebooted) log.warn("The host rebooted since the last run: checkpointed tasks are gone");
+      const summary = await applyRecovery(
+        { state: agent.state, runner: agent.runner, containerizer, sum: agent.sum, meta, log, cleanup: options.recover === "cleanup" },
+        checkpointed,
+      );
+      log.info(
+        `Recovered agent ${checkpointed.agentId}: ${summary.readopted} running task(s) re-adopted, ` +
+          `${summary.terminated} finished while the agent was down, ${summary.killedNonCheckpointing} of non-checkpointing frameworks killed`,
+      );
+    }
+    await agent.sum.drain(); // recovered updates are journalled and queued before REREGISTER_AGENT
+    await meta.writeBootId(bootId);
+    agent.start();
+  } catch (err) {
+    containerizer.stop();
+    await http.close();
+    throw err;
+  }
+
+  const running = agent;
+  void running.closed.then(() => http.close());
+  return {
+    get agentId() {
+      return running.agentId;
+    },
+    endpoint: running.endpoint,
+    port: http.port,
+    workDir: options.workDir,
+    registered: () => running.registered(),
+    state: () => agentStateJson(running),
+    stop: async (stopOptions) => {
+      await running.stop(stopOptions);
+      await http.close();
+    },
+    closed: running.closed,
+  };
+}

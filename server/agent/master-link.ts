@@ -1,0 +1,202 @@
+// The agent's link to the master: one WebSocket to ws://<master>/internal/agent.
+//
+//   stopped ─start()─► backoff ─timer─► connecting ─open─► registering ─AGENT_(RE)REGISTERED─► registered
+//                         ▲                 │                  │                                 │
+//                         └──── close / error / no registration reply / no PING (ping × 5) ──────┘
+//
+// On every open the link sends the message `registration()` builds (REGISTER_AGENT the first
+// time, REREGISTER_AGENT once the agent has an id). Reconnection waits a random time in
+// [0, factor·2^n] (n = attempts since the last registration), capped at 1 min (Mesos's
+// registration backoff); the first connection is immediate. PINGs are answered here. Frames are
+// validated with parseMasterMessage; bad frames are logged and dropped, never thrown.
+// `send()` is the only way out and drops (logging) while not registered: reliability is the
+// status update manager's job.
+import WebSocket from "ws";
+import {
+  INTERNAL_AGENT_PATH, parseMasterMessage, type AgentToMaster, type MasterToAgent,
+} from "../protocol/internal";
+import { toWireJson } from "../protocol/json";
+import type { Clock, TimerHandle } from "./clock";
+import type { Logger } from "./log";
+
+export type RegisteredMessage = Extract<MasterToAgent, { type: "AGENT_REGISTERED" | "AGENT_REREGISTERED" }>;
+export type MasterCommand = Exclude<MasterToAgent, RegisteredMessage | { type: "PING" }>;
+
+export type LinkState = "stopped" | "backoff" | "connecting" | "registering" | "registered";
+
+export interface MasterLinkDeps {
+  /** `host:port` of the master. */
+  master: string;
+  backoffFactorMs: number;
+  clock: Clock;
+  log: Logger;
+  /** Builds the (re)registration message for a fresh connection. */
+  registration(): AgentToMaster;
+  onRegistered(message: RegisteredMessage): void;
+  onMessage(message: MasterCommand): void;
+  onDisconnected?(): void;
+  random?: () => number;
+  /** Give up on a connection whose registration is not answered within this (ms). */
+  registrationTimeoutMs?: number;
+}
+
+export const MAX_REGISTRATION_BACKOFF_MS = 60_000;
+/** Mesos: the agent re-detects the master after this many missed pings. */
+export const MAX_MISSED_PINGS = 5;
+
+/** Delay before reconnection attempt `attempt` (0-based): random in [0, min(factor·2^attempt, 1 min)]. */
+export function registrationBackoffMs(attempt: number, factorMs: number, random: () => number = Math.random): number {
+  const bound = Math.min(factorMs * 2 ** Math.min(attempt, 30), MAX_REGISTRATION_BACKOFF_MS);
+  return Math.floor(random() * bound);
+}
+
+export class MasterLink {
+  private socket?: WebSocket;
+  private stateValue: LinkState = "stopped";
+  private attempts = 0;
+  private retryTimer?: TimerHandle;
+  private pingTimer?: TimerHandle;
+  private registrationTimer?: TimerHandle;
+  private pingTimeoutMs = 0;
+  private droppedWhileDown = 0;
+
+  constructor(private readonly deps: MasterLinkDeps) {}
+
+  get state(): LinkState {
+    return this.stateValue;
+  }
+
+  get url(): string {
+    return `ws://${this.deps.master}${INTERNAL_AGENT_PATH}`;
+  }
+
+  start(): void {
+    if (this.stateValue !== "stopped") return;
+    this.stateValue = "backoff";
+    this.connect();
+  }
+
+  stop(): void {
+    this.stateValue = "stopped";
+    this.clearTimers();
+    this.retryTimer?.cancel();
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.removeAllListeners();
+    socket?.on("error", () => {});
+    if (socket?.readyState === WebSocket.OPEN) socket.close(1000, "agent stopping");
+    else socket?.terminate();
+  }
+
+  /** Sends to the master if registered; otherwise drops. Returns whether it was sent. */
+  send(message: AgentToMaster): boolean {
+    if (this.stateValue !== "registered" || this.socket?.readyState !== WebSocket.OPEN) {
+      if (this.droppedWhileDown++ % 100 === 0) {
+        this.deps.log.info(`Not connected to the master: dropped ${message.type} (the status update manager retries updates)`);
+      }
+      return false;
+    }
+    this.socket.send(toWireJson(message));
+    return true;
+  }
+
+  /** Drops the current connection and reconnects (after backoff). */
+  reconnect(reason: string): void {
+    if (this.stateValue === "stopped" || this.socket === undefined) return;
+    this.deps.log.warn(`Dropping the connection to the master: ${reason}`);
+    this.socket.terminate();
+  }
+
+  private connect(): void {
+    if (this.stateValue === "stopped") return;
+    this.stateValue = "connecting";
+    const socket = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: 10_000 });
+    this.socket = socket;
+    socket.on("open", () => this.onOpen(socket));
+    socket.on("message", (data) => this.onFrame(socket, data));
+    socket.on("error", (err) => {
+      if (this.attempts === 0 || this.stateValue === "registered") this.deps.log.warn(`Master connection error: ${err.message}`);
+    });
+    socket.on("close", () => this.onClose(socket));
+  }
+
+  private onOpen(socket: WebSocket): void {
+    if (socket !== this.socket) return;
+    this.stateValue = "registering";
+    const message = this.deps.registration();
+    this.deps.log.info(`Connected to master at ${this.deps.master}; sending ${message.type}`);
+    socket.send(toWireJson(message));
+    const timeout = this.deps.registrationTimeoutMs ?? MAX_REGISTRATION_BACKOFF_MS;
+    this.registrationTimer = this.deps.clock.setTimeout(() => this.reconnect(`no reply to ${message.type} within ${timeout} ms`), timeout);
+  }
+
+  private onFrame(socket: WebSocket, data: WebSocket.RawData): void {
+    if (socket !== this.socket) return;
+    const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
+    const parsed = parseMasterMessage(text);
+    if (!parsed.ok) {
+      this.deps.log.warn(`Dropping invalid message from master: ${parsed.error}`);
+      return;
+    }
+    const message = parsed.message;
+    try {
+      this.dispatch(socket, message);
+    } catch (err) {
+      this.deps.log.error(`Failed to handle ${message.type} from master: ${(err as Error).stack ?? String(err)}`);
+    }
+  }
+
+  private dispatch(socket: WebSocket, message: MasterToAgent): void {
+    switch (message.type) {
+      case "PING":
+        this.armPingTimer();
+        socket.send(toWireJson({ type: "PONG", seq: message.seq }));
+        return;
+      case "AGENT_REGISTERED":
+      case "AGENT_REREGISTERED":
+        this.registrationTimer?.cancel();
+        this.stateValue = "registered";
+        this.attempts = 0;
+        this.droppedWhileDown = 0;
+        this.pingTimeoutMs = message.ping_interval_ms * MAX_MISSED_PINGS;
+        this.armPingTimer();
+        this.deps.onRegistered(message);
+        return;
+      default:
+        if (this.stateValue !== "registered") {
+          this.deps.log.warn(`Ignoring ${message.type} from master before registration completed`);
+          return;
+        }
+        this.deps.onMessage(message);
+    }
+  }
+
+  private armPingTimer(): void {
+    if (this.pingTimeoutMs <= 0) return;
+    this.pingTimer?.cancel();
+    const timeout = this.pingTimeoutMs;
+    this.pingTimer = this.deps.clock.setTimeout(() => this.reconnect(`no PING from the master for ${timeout} ms`), timeout);
+  }
+
+  private onClose(socket: WebSocket): void {
+    if (socket !== this.socket) return;
+    this.socket = undefined;
+    const wasRegistered = this.stateValue === "registered";
+    this.clearTimers();
+    if (this.stateValue === "stopped") return;
+    this.stateValue = "backoff";
+    if (wasRegistered) {
+      this.deps.log.warn(`Lost the connection to master ${this.deps.master}`);
+      this.deps.onDisconnected?.();
+    }
+    const delay = registrationBackoffMs(this.attempts++, this.deps.backoffFactorMs, this.deps.random);
+    this.retryTimer = this.deps.clock.setTimeout(() => this.connect(), delay);
+  }
+
+  private clearTimers(): void {
+    this.pingTimer?.cancel();
+    this.registrationTimer?.cancel();
+    this.pingTimer = undefined;
+    this.registrationTimer = undefined;
+  }
+}

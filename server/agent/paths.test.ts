@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import * as paths from "./paths";
+
+const run = { agentId: "M-S0", frameworkId: "fw-1", executorId: "t1", containerId: "c-9" };
+
+describe("paths", () => {
+  it("lays out sandboxes as Mesos does", () => {
+    expect(paths.sandboxDir("/w", run)).toBe("/w/slaves/M-S0/frameworks/fw-1/executors/t1/runs/c-9");
+    expect(paths.latestRunLink("/w", run)).toBe("/w/slaves/M-S0/frameworks/fw-1/executors/t1/runs/latest");
+    expect(paths.latestAgentLink("/w")).toBe("/w/slaves/latest");
+  });
+
+  it("lays out checkpoints under meta/", () => {
+    expect(paths.bootIdPath("/w")).toBe("/w/meta/boot_id");
+    expect(paths.metaLatestAgentLink("/w")).toBe("/w/meta/slaves/latest");
+    expect(paths.agentInfoPath("/w", "M-S0")).toBe("/w/meta/slaves/M-S0/slave.info");
+    expect(paths.frameworkInfoPath("/w", "M-S0", "fw-1")).toBe("/w/meta/slaves/M-S0/frameworks/fw-1/framework.info");
+    expect(paths.executorInfoPath("/w", "M-S0", "fw-1", "t1")).toBe("/w/meta/slaves/M-S0/frameworks/fw-1/executors/t1/executor.info");
+    const runMeta = "/w/meta/slaves/M-S0/frameworks/fw-1/executors/t1/runs/c-9";
+    expect(paths.metaRunDir("/w", run)).toBe(runMeta);
+    expect(paths.taskInfoPath("/w", run, "t1")).toBe(`${runMeta}/tasks/t1/task.info`);
+    expect(paths.taskUpdatesPath("/w", run, "t1")).toBe(`${runMeta}/tasks/t1/task.updates`);
+    expect(paths.RUN_FILES.forkedPid).toBe("pids/forked.pid");
+  });
+
+  it("refuses ids that are not a single safe path component", () => {
+    for (const bad of ["..", ".", "a/b", "", "x\u0000"]) {
+      expect(() => paths.sandboxDir("/w", { ...run, executorId: bad })).toThrow(paths.InvalidIdError);
+    }
+    expect(() => paths.metaAgentDir("/w", "../../etc")).toThrow(/Invalid agent id/);
+  });
+});

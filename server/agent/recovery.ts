@@ -1,0 +1,234 @@
+// Recovery at start-up (Mesos "agent recovery"; agent-executor.md §5).
+//
+//   read meta ──► per run of a checkpointing framework:
+//                   task process alive        → re-adopt (same pid; watched by the shared poll)
+//                   exited while we were down → its true terminal update (from exit_status),
+//                                               unless the journal already holds a terminal one
+//                   never started             → TASK_LOST (PARTITION_AWARE: TASK_DROPPED)
+//                   host rebooted             → dead: exit_status if recorded, else TASK_FAILED
+//                                               REASON_EXECUTOR_TERMINATED
+//               ──► unacknowledged updates replayed into the status update manager
+//               ──► then the agent REREGISTERs with every task and its state.
+// Runs of non-checkpointing frameworks are killed and forgotten (Mesos semantics; their tasks are
+// not reported, the master treats them as gone). `--recover=cleanup` kills re-adopted tasks.
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { AgentInfoSchema } from "../protocol/internal";
+import { ExecutorInfo, FrameworkInfo, TaskInfo, isTerminalState, type AgentInfo, type Id } from "../protocol/mesos";
+import { CheckpointError, listDirs, readJsonCheckpoint, readTextIfExists, readUpdateRecords, type UpdateRecord } from "./checkpoint";
+import type { Containerizer } from "./containerizer/types";
+import type { Logger } from "./log";
+import type { MetaStore } from "./meta";
+import * as paths from "./paths";
+import type { StatusUpdateManager } from "./status-update-manager";
+import { hasCapability, type AgentState, type ExecutorRecord, type TaskRecord } from "./state";
+import { terminalOutcome } from "./status";
+import type { TaskRunner } from "./tasks";
+
+export interface RecoveredTask {
+  info: TaskInfo;
+  records: UpdateRecord[];
+  updatesFile: string;
+}
+
+export interface RecoveredRun {
+  executorInfo: ExecutorInfo;
+  containerId: string;
+  sandbox: string;
+  runMetaDir: string;
+  killRequested: boolean;
+  tasks: RecoveredTask[];
+}
+
+export interface RecoveredFramework {
+  info: FrameworkInfo & { id: Id };
+  runs: RecoveredRun[];
+}
+
+export interface CheckpointedState {
+  agentId: string;
+  agentInfo?: AgentInfo;
+  rebooted: boolean;
+  frameworks: RecoveredFramework[];
+}
+
+export class AgentRecoveryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AgentRecoveryError";
+  }
+}
+
+async function readLink(link: string): Promise<string | undefined> {
+  try {
+    return path.basename(await fsp.readlink(link));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the checkpointed agent; undefined when this work_dir has no agent id (fresh start). */
+export async function readCheckpointedState(workDir: string, bootId: string, strict: boolean, log: Logger): Promise<CheckpointedState | undefined> {
+  const agentId = await readLink(paths.metaLatestAgentLink(workDir));
+  if (agentId === undefined) return undefined;
+  const previousBoot = (await readTextIfExists(paths.bootIdPath(workDir)))?.trim();
+  const state: CheckpointedState = {
+    agentId,
+    agentInfo: await readJsonCheckpoint(paths.agentInfoPath(workDir, agentId), AgentInfoSchema),
+    rebooted: previousBoot !== undefined && previousBoot !== bootId,
+    frameworks: [],
+  };
+  for (const frameworkId of await listDirs(paths.metaFrameworksDir(workDir, agentId))) {
+    try {
+      const framework = await readFramework(workDir, agentId, frameworkId);
+      if (framework !== undefined) state.frameworks.push(framework);
+    } catch (err) {
+      if (strict || !(err instanceof CheckpointError || err instanceof paths.InvalidIdError)) throw err;
+      log.warn(`Skipping unrecoverable framework ${frameworkId} (--no-strict): ${(err as Error).message}`);
+    }
+  }
+  return state;
+}
+
+async function readFramework(workDir: string, agentId: string, frameworkId: string): Promise<RecoveredFramework | undefined> {
+  const info = await readJsonCheckpoint(paths.frameworkInfoPath(workDir, agentId, frameworkId), FrameworkInfo);
+  if (info === undefined) return undefined; // crashed before the first checkpoint: nothing ran
+  const framework: RecoveredFramework = { info: { ...info, id: { value: frameworkId } }, runs: [] };
+  for (const executorId of await listDirs(paths.metaExecutorsDir(workDir, agentId, frameworkId))) {
+    const executorInfo = await readJsonCheckpoint(paths.executorInfoPath(workDir, agentId, frameworkId, executorId), ExecutorInfo);
+    if (executorInfo === undefined) continue;
+    const runsDir = paths.metaRunsDir(workDir, agentId, frameworkId, executorId);
+    const containerId = (await readLink(path.join(runsDir, paths.LATEST))) ?? (await listDirs(runsDir))[0];
+    if (containerId === undefined) continue;
+    const run = { agentId, frameworkId, executorId, containerId };
+    const runMetaDir = paths.metaRunDir(workDir, run);
+    const recovered: RecoveredRun = {
+      executorInfo, containerId, runMetaDir, sandbox: paths.sandboxDir(workDir, run), tasks: [],
+      killRequested: (await readTextIfExists(path.join(runMetaDir, paths.RUN_FILES.killRequested))) !== undefined,
+    };
+    for (const taskId of await listDirs(path.join(runMetaDir, "tasks"))) {
+      const info = await readJsonCheckpoint(paths.taskInfoPath(workDir, run, taskId), TaskInfo);
+      if (info === undefined) continue;
+      const updatesFile = paths.taskUpdatesPath(workDir, run, taskId);
+      recovered.tasks.push({ info, updatesFile, records: await readUpdateRecords(updatesFile) });
+    }
+    framework.runs.push(recovered);
+  }
+  return framework;
+}
+
+export interface RecoveryDeps {
+  state: AgentState;
+  runner: TaskRunner;
+  containerizer: Containerizer;
+  sum: StatusUpdateManager;
+  meta: MetaStore;
+  log: Logger;
+  cleanup: boolean;
+}
+
+export interface RecoverySummary {
+  readopted: number;
+  terminated: number;
+  killedNonCheckpointing: number;
+}
+
+/** Rebuilds agent memory from checkpoints, re-adopting or concluding every run. */
+export async function applyRecovery(d: RecoveryDeps, checkpointed: CheckpointedState): Promise<RecoverySummary> {
+  const summary: RecoverySummary = { readopted: 0, terminated: 0, killedNonCheckpointing: 0 };
+  for (const recovered of checkpointed.frameworks) {
+    if (recovered.info.checkpoint !== true) {
+      summary.killedNonCheckpointing += await killNonCheckpointing(d, checkpointed, recovered);
+      continue;
+    }
+    const framework = d.state.upsertFramework(recovered.info);
+    for (const run of recovered.runs) {
+      const executor: ExecutorRecord = {
+        frameworkId: framework.id, executorId: run.executorInfo.executor_id.value, info: run.executorInfo,
+        containerId: run.containerId, directory: run.sandbox, runMetaDir: run.runMetaDir, phase: "launching",
+        tasks: new Map(), completedTasks: [],
+      };
+      d.state.addExecutor(executor);
+      for (const task of run.tasks) {
+        const record = recoverTask(d, framework.id, executor, task, run.killRequested);
+        if (record !== undefined) executor.tasks.set(task.info.task_id.value, record);
+      }
+      const container = await d.containerizer.recover({ containerId: run.containerId, runMetaDir: run.runMetaDir, rebooted: checkpointed.rebooted });
+      const records = [...executor.tasks.values()];
+      if (container.state === "running") {
+        summary.readopted++;
+        executor.pid = container.pid;
+        d.log.info(`Re-adopted ${describe(records)} (container ${run.containerId}, pid ${container.pid})`);
+        for (const record of records) {
+          // A kill in progress when the agent went down (or --recover=cleanup) starts afresh.
+          const kill = d.cleanup || record.killRequested;
+          record.killRequested = false;
+          d.runner.markRunning(executor, record, false);
+          if (kill) d.runner.killTask(record);
+        }
+        if (records.length === 0) executor.phase = "running";
+        continue;
+      }
+      summary.terminated++;
+      executor.phase = "terminated";
+      for (const record of records) {
+        if (isTerminalState(record.state)) continue;
+        if (container.state === "terminated") {
+          const outcome = terminalOutcome(container.termination, record.killRequested);
+          if (checkpointed.rebooted && container.termination.kind === "lost") outcome.message = "Executor terminated: the host rebooted";
+          d.runner.update(record, outcome);
+        } else {
+          const partitionAware = hasCapability(framework, "PARTITION_AWARE");
+          d.runner.update(record, {
+            state: partitionAware ? "TASK_DROPPED" : "TASK_LOST", source: "SOURCE_AGENT", reason: "REASON_AGENT_RESTARTED",
+            message: "The agent restarted before the task was launched",
+          });
+        }
+      }
+      d.runner.retireIfComplete(executor);
+    }
+  }
+  return summary;
+}
+
+/** Active record of a recovered task, or undefined when its stream is complete (terminal and acknowledged). */
+function recoverTask(d: RecoveryDeps, frameworkId: string, executor: ExecutorRecord, task: RecoveredTask, killRequested: boolean): TaskRecord | undefined {
+  const statuses = task.records.flatMap((r) => ("update" in r ? [r.update.status] : []));
+  const record: TaskRecord = {
+    info: task.info, frameworkId, executorId: executor.executorId, statuses, killRequested,
+    state: statuses.at(-1)?.state ?? "TASK_STAGING",
+  };
+  const journal = { journalFile: task.updatesFile };
+  const pending = d.sum.recover(frameworkId, task.info.task_id.value, task.records, journal);
+  if (pending.length === 0 && isTerminalState(record.state)) {
+    executor.completedTasks.push(record);
+    return undefined;
+  }
+  return record;
+}
+
+async function killNonCheckpointing(d: RecoveryDeps, checkpointed: CheckpointedState, framework: RecoveredFramework): Promise<number> {
+  let killed = 0;
+  for (const run of framework.runs) {
+    const container = await d.containerizer.recover({ containerId: run.containerId, runMetaDir: run.runMetaDir, rebooted: checkpointed.rebooted });
+    if (container.state !== "running") continue;
+    killed++;
+    d.log.info(`Killing ${describe(run.tasks.map((t) => t))} of non-checkpointing framework ${framework.info.id.value}`);
+    await d.containerizer.signal(run.containerId, "SIGKILL");
+  }
+  await d.meta.removeFrameworkMeta(checkpointed.agentId, framework.info.id.value);
+  return killed;
+}
+
+function describe(tasks: { info: TaskInfo }[]): string {
+  return tasks.length === 1 ? `task ${tasks[0]!.info.task_id.value}` : `${tasks.length} tasks`;
+}
+
+/** Whether the recorded AgentInfo still matches this agent (Mesos `--reconfiguration_policy=equal`, minus host/port). */
+export function agentInfoMismatch(previous: AgentInfo, current: AgentInfo): string | undefined {
+  const canon = (v: unknown) => JSON.stringify(v);
+  if (canon(previous.resources) !== canon(current.resources)) return "resources changed";
+  if (canon(previous.attributes) !== canon(current.attributes)) return "attributes changed";
+  return undefined;
+}
+

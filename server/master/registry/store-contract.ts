@@ -1,0 +1,44 @@
+// Shared contract tests for RegistryStore implementations (used by the unit and integration suites).
+import { expect, it } from "vitest";
+import { FencedError, type RegistryStore } from "./store";
+
+/** `factory()` returns a function making store instances that share one underlying registry. */
+export function storeContract(factory: () => () => RegistryStore): void {
+  it("persists agents and entries across instances", async () => {
+    const make = factory();
+    const a = make();
+    await a.init();
+    const epoch = await a.claimLeadership({ masterId: "m1", address: "127.0.0.1:5050" });
+    await a.commit(epoch, [
+      { kind: "agent.put", record: { id: "S1", state: "ADMITTED", info: { hostname: "h", id: { value: "S1" } }, since: 1000, deactivated: false } },
+      { kind: "agent.put", record: { id: "S2", state: "UNREACHABLE", info: { hostname: "g" }, since: 2000, deactivated: true, drainInfo: { state: "DRAINING" } } },
+      { kind: "entry.put", key: "weights", value: [{ role: "a", weight: 2 }] },
+    ]);
+    await a.commit(epoch, [{ kind: "agent.delete", id: "S2" }]);
+    await a.close();
+    const b = make();
+    await b.init();
+    const snapshot = await b.load();
+    expect(snapshot.agents).toEqual([{ id: "S1", state: "ADMITTED", info: { hostname: "h", id: { value: "S1" } }, since: 1000, deactivated: false }]);
+    expect(snapshot.entries.get("weights")).toEqual([{ role: "a", weight: 2 }]);
+    await b.close();
+  });
+
+  it("fences a deposed leader: its commits fail and write nothing", async () => {
+    const make = factory();
+    const old = make();
+    const next = make();
+    await old.init();
+    await next.init();
+    const oldEpoch = await old.claimLeadership({ masterId: "m1", address: "a" });
+    const newEpoch = await next.claimLeadership({ masterId: "m2", address: "b" });
+    expect(newEpoch).toBeGreaterThan(oldEpoch);
+    await expect(old.commit(oldEpoch, [{ kind: "entry.put", key: "x", value: 1 }])).rejects.toBeInstanceOf(FencedError);
+    await next.commit(newEpoch, [{ kind: "entry.put", key: "y", value: 2 }]);
+    const snapshot = await next.load();
+    expect(snapshot.entries.has("x")).toBe(false);
+    expect(snapshot.entries.get("y")).toBe(2);
+    await old.close();
+    await next.close();
+  });
+}
