@@ -94,7 +94,8 @@ function applyWrites(state: RegistryState, writes: RegistryWrite[]): void {
     if (w.kind === "agent.put") state.agents.set(w.record.id, w.record);
     else if (w.kind === "agent.delete") state.agents.delete(w.id);
     else if (w.kind === "entry.put") state.entries.set(w.key, w.value);
-    else state.entries.delete(w.key);
+    else if (w.kind === "entry.delete") state.entries.delete(w.key);
+    // Histories are not part of the in-memory registry state.
   }
 }
 
@@ -136,6 +137,11 @@ export class Registrar {
 
   view(): Readonly<RegistryState> {
     return this.state;
+  }
+
+  /** Recent histories (timeline, metric samples, elections) for a master that just took over. */
+  loadHistory(limit: { timeline: number; metrics: number; elections: number }) {
+    return this.store.loadHistory(limit);
   }
 
   /** Queues an operation; resolves once it is durable, rejects with its error. */

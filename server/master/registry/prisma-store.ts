@@ -2,7 +2,7 @@
 // better-sqlite3 (embedded default) or PostgreSQL through pg (shared HA registry).
 import type { PrismaClient } from "./generated/sqlite/client";
 import { migratePostgres, migrateSqlite } from "./migrate";
-import type { AgentRecord, LeaderClaim, RegistrySnapshot, RegistryStore, RegistryWrite } from "./store";
+import type { AgentRecord, HistorySnapshot, LeaderClaim, RegistrySnapshot, RegistryStore, RegistryWrite } from "./store";
 import { FencedError } from "./store";
 
 const LEADERSHIP_ROW = 1;
@@ -75,6 +75,27 @@ export class PrismaRegistryStore implements RegistryStore {
     };
   }
 
+  async loadHistory(limit: { timeline: number; metrics: number; elections: number }): Promise<HistorySnapshot> {
+    const [timeline, metrics, elections] = await Promise.all([
+      this.db.timelineEvent.findMany({ orderBy: { seq: "desc" }, take: limit.timeline }),
+      this.db.metricSample.findMany({ orderBy: { time: "desc" }, take: limit.metrics }),
+      this.db.electionRecord.findMany({ orderBy: { epoch: "desc" }, take: limit.elections }),
+    ]);
+    const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+    return {
+      timeline: timeline.reverse().map((r) => ({
+        seq: r.seq, time: Number(r.time), kind: r.kind, action: r.action, summary: r.summary,
+        principal: opt(r.principal), frameworkId: opt(r.frameworkId), agentId: opt(r.agentId),
+        taskId: opt(r.taskId), result: opt(r.result), reason: opt(r.reason),
+      })),
+      metrics: metrics.reverse().map((r) => ({ time: Number(r.time), data: JSON.parse(r.data) })),
+      elections: elections.reverse().map((r) => ({
+        epoch: r.epoch, masterId: r.masterId, address: r.address, hostname: r.hostname, version: r.version,
+        elected: Number(r.elected), reason: r.reason, gapMs: r.gapMs === null ? undefined : Number(r.gapMs),
+      })),
+    };
+  }
+
   async commit(epoch: number, writes: RegistryWrite[]): Promise<void> {
     await this.db.$transaction(async (tx) => {
       const fence = await tx.leadership.updateMany({ where: { id: LEADERSHIP_ROW, epoch }, data: { epoch } });
@@ -113,5 +134,31 @@ async function applyWrite(tx: Tx, w: RegistryWrite): Promise<void> {
     case "entry.delete":
       await tx.registryEntry.deleteMany({ where: { key: w.key } });
       return;
+    case "timeline.append":
+      if (w.records.length === 0) return;
+      await tx.timelineEvent.createMany({
+        data: w.records.map((r) => ({
+          seq: r.seq, time: BigInt(Math.round(r.time)), kind: r.kind, action: r.action, summary: r.summary,
+          principal: r.principal ?? null, frameworkId: r.frameworkId ?? null, agentId: r.agentId ?? null,
+          taskId: r.taskId ?? null, result: r.result ?? null, reason: r.reason ?? null,
+        })),
+      });
+      return;
+    case "timeline.prune":
+      await tx.timelineEvent.deleteMany({ where: { seq: { lt: w.beforeSeq } } });
+      return;
+    case "metrics.append":
+      if (w.samples.length === 0) return;
+      await tx.metricSample.createMany({ data: w.samples.map((s) => ({ time: BigInt(Math.round(s.time)), data: JSON.stringify(s.data) })) });
+      return;
+    case "metrics.prune":
+      await tx.metricSample.deleteMany({ where: { time: { lt: BigInt(Math.round(w.beforeTime)) } } });
+      return;
+    case "election.put": {
+      const r = w.record;
+      const data = { masterId: r.masterId, address: r.address, hostname: r.hostname, version: r.version, elected: BigInt(Math.round(r.elected)), reason: r.reason, gapMs: r.gapMs === undefined ? null : BigInt(Math.round(r.gapMs)) };
+      await tx.electionRecord.upsert({ where: { epoch: r.epoch }, create: { epoch: r.epoch, ...data }, update: data });
+      return;
+    }
   }
 }

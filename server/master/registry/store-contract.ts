@@ -41,4 +41,24 @@ export function storeContract(factory: () => () => RegistryStore): void {
     await old.close();
     await next.close();
   });
+
+  it("keeps bounded histories (timeline, metric samples, elections), fenced like every write", async () => {
+    const make = factory();
+    const a = make();
+    await a.init();
+    const epoch = await a.claimLeadership({ masterId: "m1", address: "a" });
+    const rows = Array.from({ length: 5 }, (_, i) => ({ seq: 1000 + i, time: 10_000 + i, kind: "task", action: "TASK_RUNNING", summary: `t${i} \u00e9`, taskId: `t${i}` }));
+    await a.commit(epoch, [
+      { kind: "timeline.append", records: rows },
+      { kind: "metrics.append", samples: [{ time: 1, data: { cpus: 1 } }, { time: 2, data: { cpus: 2 } }] },
+      { kind: "election.put", record: { epoch, masterId: "m1", address: "a", hostname: "h", version: "1.11.0", elected: 5, reason: "elected", gapMs: 1200 } },
+    ]);
+    await a.commit(epoch, [{ kind: "timeline.prune", beforeSeq: 1002 }, { kind: "metrics.prune", beforeTime: 2 }]);
+    const history = await a.loadHistory({ timeline: 2, metrics: 10, elections: 10 });
+    expect(history.timeline.map((r) => r.seq)).toEqual([1003, 1004]);
+    expect(history.timeline[0]).toEqual(rows[3]);
+    expect(history.metrics).toEqual([{ time: 2, data: { cpus: 2 } }]);
+    expect(history.elections).toEqual([{ epoch, masterId: "m1", address: "a", hostname: "h", version: "1.11.0", elected: 5, reason: "elected", gapMs: 1200 }]);
+    await a.close();
+  });
 }

@@ -26,11 +26,56 @@ export interface RegistrySnapshot {
   entries: Map<string, unknown>;
 }
 
+/** A timeline row (see ../timeline.ts). */
+export interface TimelineRecord {
+  seq: number;
+  time: number;
+  kind: string;
+  action: string;
+  summary: string;
+  principal?: string;
+  frameworkId?: string;
+  agentId?: string;
+  taskId?: string;
+  result?: string;
+  reason?: string;
+}
+
+export interface MetricSampleRecord {
+  time: number;
+  data: unknown;
+}
+
+export interface ElectionRecordRow {
+  epoch: number;
+  masterId: string;
+  address: string;
+  hostname: string;
+  version: string;
+  elected: number;
+  reason: string;
+  gapMs?: number;
+}
+
+/** The bounded histories kept beside the registry (loaded by the dashboard's master at recovery). */
+export interface HistorySnapshot {
+  timeline: TimelineRecord[];
+  metrics: MetricSampleRecord[];
+  elections: ElectionRecordRow[];
+}
+
 export type RegistryWrite =
   | { kind: "agent.put"; record: AgentRecord }
   | { kind: "agent.delete"; id: string }
   | { kind: "entry.put"; key: string; value: unknown }
-  | { kind: "entry.delete"; key: string };
+  | { kind: "entry.delete"; key: string }
+  | { kind: "timeline.append"; records: TimelineRecord[] }
+  /** Deletes timeline rows with seq < beforeSeq. */
+  | { kind: "timeline.prune"; beforeSeq: number }
+  | { kind: "metrics.append"; samples: MetricSampleRecord[] }
+  /** Deletes samples with time < beforeTime. */
+  | { kind: "metrics.prune"; beforeTime: number }
+  | { kind: "election.put"; record: ElectionRecordRow };
 
 export interface LeaderClaim {
   masterId: string;
@@ -50,6 +95,8 @@ export interface RegistryStore {
   init(): Promise<void>;
   claimLeadership(claim: LeaderClaim): Promise<number>;
   load(): Promise<RegistrySnapshot>;
+  /** The most recent `limit` rows of each history (oldest first). Not fenced: a read. */
+  loadHistory(limit: { timeline: number; metrics: number; elections: number }): Promise<HistorySnapshot>;
   commit(epoch: number, writes: RegistryWrite[]): Promise<void>;
   close(): Promise<void>;
 }
