@@ -52,7 +52,7 @@ describe("agent: registration and task lifecycle", () => {
     master.runCommand("sleeper", "sleep 100 & sleep 100");
     await master.waitForState("sleeper", "TASK_RUNNING");
     const pgid = await until(() => taskPid(fx!.workDir, agentId, "fw-1", "sleeper"));
-    expect(groupAlive(pgid)).toBe(true);
+    await until(() => groupAlive(pgid), 2000, "the task's process group"); // exists once setsid ran
     master.killTask("sleeper");
     const killed = await master.waitForState("sleeper", "TASK_KILLED");
     expect(killed.status.message).toBe("Command terminated with signal SIGTERM");
@@ -128,9 +128,10 @@ describe("agent: status update reliability", () => {
   });
 
   it("re-registers after losing the master and resends pending updates", async () => {
-    const { master } = await setup({ autoAck: false });
+    const { master, agent } = await setup({ autoAck: false });
     master.runCommand("p1", "sleep 100");
     await master.waitForState("p1", "TASK_STARTING");
+    await until(() => JSON.stringify(agent.state()).includes('"state":"TASK_RUNNING"'), 5000, "task running on the agent");
     master.dropConnection();
     await master.waitFor(() => master.registrations().length === 2, 5000, "re-registration");
     const rereg = master.registrations()[1]!;

@@ -15,9 +15,21 @@ export interface PreparedRun {
   updatesFile?: string;
 }
 
+/** Points a fresh run's `latest` at it: a plain symlink, replaced atomically if one exists. */
+async function linkLatest(target: string, link: string): Promise<void> {
+  try {
+    await fsp.symlink(target, link);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    await replaceSymlink(target, link);
+  }
+}
+
 export class MetaStore {
   /** framework id → JSON last written to its framework.info (skip identical rewrites). */
   private readonly writtenFrameworks = new Map<string, string>();
+  /** Directories known to exist (the per-framework `executors` dirs). */
+  private readonly knownDirs = new Set<string>();
 
   constructor(readonly workDir: string) {}
 
@@ -55,21 +67,50 @@ export class MetaStore {
   /** Creates the sandbox and meta dirs of a new run and checkpoints executor.info and task.info. */
   async prepareRun(run: paths.RunRef, executor: ExecutorInfo, task: TaskInfo, checkpoint: boolean): Promise<PreparedRun> {
     const w = this.workDir;
-    const sandbox = paths.sandboxDir(w, run);
+    const taskId = task.task_id.value;
+    const sandbox = paths.sandboxDir(w, run); // validates every id
     const runMetaDir = paths.metaRunDir(w, run);
-    const taskMetaDir = paths.metaTaskDir(w, run, task.task_id.value);
+    paths.metaTaskDir(w, run, taskId); // validates the task id
+    const chain = [run.executorId, "runs", run.containerId];
+    const sandboxBase = path.join(paths.frameworkDir(w, run.agentId, run.frameworkId), "executors");
+    const metaBase = paths.metaExecutorsDir(w, run.agentId, run.frameworkId);
     await Promise.all([
-      fsp.mkdir(sandbox, { recursive: true }),
-      fsp.mkdir(path.join(runMetaDir, "pids"), { recursive: true }),
-      fsp.mkdir(taskMetaDir, { recursive: true }),
+      this.mkdirChain(sandboxBase, chain),
+      this.mkdirChain(metaBase, chain).then(() =>
+        Promise.all([fsp.mkdir(path.join(runMetaDir, "pids")), this.mkdirChain(runMetaDir, ["tasks", taskId])]),
+      ),
     ]);
     await Promise.all([
-      replaceSymlink(run.containerId, paths.latestRunLink(w, run)),
-      replaceSymlink(run.containerId, path.join(paths.metaRunsDir(w, run.agentId, run.frameworkId, run.executorId), paths.LATEST)),
+      linkLatest(run.containerId, paths.latestRunLink(w, run)),
+      linkLatest(run.containerId, path.join(paths.metaRunsDir(w, run.agentId, run.frameworkId, run.executorId), paths.LATEST)),
       writeJsonAtomic(paths.executorInfoPath(w, run.agentId, run.frameworkId, run.executorId), executor),
-      writeJsonAtomic(paths.taskInfoPath(w, run, task.task_id.value), task),
+      writeJsonAtomic(paths.taskInfoPath(w, run, taskId), task),
     ]);
-    return { sandbox, runMetaDir, updatesFile: checkpoint ? paths.taskUpdatesPath(w, run, task.task_id.value) : undefined };
+    return { sandbox, runMetaDir, updatesFile: checkpoint ? paths.taskUpdatesPath(w, run, taskId) : undefined };
+  }
+
+  /**
+   * Creates `base/parts[0]/parts[1]/…` with one mkdir per level. `base` is created (recursively)
+   * once and then assumed to exist — launching 1,000 tasks must not cost 1,000 deep `mkdir -p`s.
+   */
+  private async mkdirChain(base: string, parts: string[]): Promise<void> {
+    if (!this.knownDirs.has(base)) {
+      await fsp.mkdir(base, { recursive: true });
+      this.knownDirs.add(base);
+    }
+    let dir = base;
+    for (const part of parts) {
+      dir = path.join(dir, part);
+      try {
+        await fsp.mkdir(dir);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "EEXIST") continue;
+        if (code !== "ENOENT") throw err;
+        this.knownDirs.delete(base); // removed behind our back
+        await fsp.mkdir(dir, { recursive: true });
+      }
+    }
   }
 
   /** Marks that the agent asked this run's task to die (so a restarted agent reports TASK_KILLED). */
@@ -87,6 +128,7 @@ export class MetaStore {
 
   async removeFrameworkMeta(agentId: string, frameworkId: string): Promise<void> {
     this.writtenFrameworks.delete(frameworkId);
+    this.knownDirs.delete(paths.metaExecutorsDir(this.workDir, agentId, frameworkId));
     await fsp.rm(paths.metaFrameworkDir(this.workDir, agentId, frameworkId), { recursive: true, force: true });
   }
 }

@@ -27,6 +27,7 @@ describe("agent recovery", () => {
     fx.master.runCommand("long", "sleep 30");
     await fx.master.waitForState("long", "TASK_RUNNING");
     const pgid = await until(() => taskPid(fx!.workDir, agentId, "fw-1", "long"));
+    await until(() => groupAlive(pgid), 2000, "the task's process group");
     await first.stop(); // tasks keep running
 
     expect(groupAlive(pgid)).toBe(true);
@@ -125,6 +126,7 @@ describe("agent recovery", () => {
     fx.master.runCommand("boot", "sleep 30");
     await fx.master.waitForState("boot", "TASK_RUNNING");
     const pgid = await until(() => taskPid(fx!.workDir, agentId, "fw-1", "boot"));
+    await until(() => groupAlive(pgid), 2000, "the task's process group");
     await first.stop();
     const runMeta = path.join(fx.workDir, "meta", "slaves", agentId, "frameworks", "fw-1", "executors", "boot", "runs", "latest");
     process.kill((await readIntFile(path.join(runMeta, "pids", "forked.pid")))!, "SIGKILL"); // what a reboot does…

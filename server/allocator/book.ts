@@ -18,6 +18,8 @@ import {
 import type { AllocatorAgent, AllocatorFramework, OfferPlan } from "./types";
 
 const EMPTY = Resources.empty();
+/** Kinds that make part of an agent's resources not count as quota headroom. */
+const FREE_KINDS = KIND_RESERVED | KIND_REVOCABLE;
 
 export interface BookOptions {
   minAllocatable: Record<string, number>[];
@@ -38,11 +40,11 @@ export function meetsMinimum(min: MinAllocatable, q: QVec, resources: Resources)
   for (const alt of min) {
     let ok = true;
     for (const req of alt) {
-      let have: number;
-      if (isNonScalarName(req.name)) {
+      let have = q[req.index] ?? 0;
+      if (have < req.milli && isNonScalarName(req.name)) {
         counts ??= resources.quantities();
         have = Math.round((counts.get(req.name) ?? 0) * 1000);
-      } else have = q[req.index] ?? 0;
+      }
       if (have < req.milli) {
         ok = false;
         break;
@@ -114,7 +116,7 @@ export class AllocatorBook {
       id, slot, hostname: info.hostname, total: EMPTY, available: EMPTY, ref: EMPTY, active: false,
       unavailability: info.unavailability, kinds: 0, totalQ: [], reservedByRole: new Map(),
       allocations: new Map(), orphans: new Map(), listIndex: this.agentList.length,
-      memoPlain: undefined, memoRole: "", memoAllocated: undefined,
+      memoPlain: undefined, memoRole: "", memoAllocated: undefined, qRes: undefined, q: [],
     };
     this.agents.set(id, agent);
     this.agentList.push(agent);
@@ -175,16 +177,25 @@ export class AllocatorBook {
     this.freeAgentSlots.push(agent.slot);
   }
 
+  /** Scalar quantities of resources on `agent`, memoised per agent for the object last asked. */
+  qOf(agent: AgentEntry, resources: Resources): QVec {
+    if (agent.qRes === resources) return agent.q;
+    const q = scalarsOf(resources);
+    agent.qRes = resources;
+    agent.q = q;
+    return q;
+  }
+
   /** Unreserved non-revocable scalars of `resources` on `agent` (quota's currency). */
   headroomOf(agent: AgentEntry, resources: Resources): QVec {
-    if ((agent.kinds & (KIND_RESERVED | KIND_REVOCABLE)) === 0) return scalarsOf(resources);
+    if ((agent.kinds & FREE_KINDS) === 0) return this.qOf(agent, resources);
     return scalarsOf(resources.unreserved().nonRevocable());
   }
 
   // ── frameworks and clients ──────────────────────────────────────────────────────────────
 
   addFramework(id: string, info: AllocatorFramework): FrameworkEntry {
-    const fw: FrameworkEntry = { id, info, active: info.active, clients: new Map(), suppressed: new Set(info.suppressedRoles) };
+    const fw: FrameworkEntry = { id, info, active: info.active, clients: new Map(), clientList: [], suppressed: new Set(info.suppressedRoles) };
     this.frameworks.set(id, fw);
     this.syncClients(fw);
     return fw;
@@ -231,6 +242,7 @@ export class AllocatorBook {
     };
     (node as { payload: Client }).payload = client;
     fw.clients.set(roleName, client);
+    fw.clientList.push(client);
     return client;
   }
 
@@ -245,6 +257,7 @@ export class AllocatorBook {
     const role = client.role;
     role.frameworks.remove(client.framework.id);
     client.framework.clients.delete(role.name);
+    client.framework.clientList.splice(client.framework.clientList.indexOf(client), 1);
     this.freeClientSlots.push(client.slot);
     role.clients--;
     if (role.clients === 0) {
@@ -341,12 +354,18 @@ export class AllocatorBook {
       held.allocated = held.allocated.add(allocated);
       held.plain = held.plain.add(plain);
     }
-    const q = scalarsOf(plain);
+    const q = this.qOf(agent, plain);
     const role = client.role;
     role.frameworks.allocatedTo(client.node, q);
     if (role.node) this.roleSorter.allocatedTo(role.node, q);
     const u = this.headroomOf(agent, plain);
     if (!isZero(u)) this.roles.addAllocatedUnreserved(role, u, 1);
+  }
+
+  /** Drops `taken` (⊆ the holding) from a client's holding without giving it back to available. */
+  untrackHolding(agent: AgentEntry, client: Client, taken: Resources, plain: Resources): void {
+    const held = agent.allocations.get(client);
+    if (held) this.untrack(agent, client, held, taken, plain);
   }
 
   private untrack(agent: AgentEntry, client: Client, held: Holding, taken: Resources, plain: Resources): void {
@@ -361,7 +380,7 @@ export class AllocatorBook {
         client.holdings--;
       }
     }
-    const q = scalarsOf(plain);
+    const q = this.qOf(agent, plain);
     const role = client.role;
     role.frameworks.unallocatedFrom(client.node, q);
     if (role.node) this.roleSorter.unallocatedFrom(role.node, q);

@@ -1,17 +1,22 @@
 // Offer filters for the hierarchical allocator, indexed for the allocation loop.
 //
 // A refusal filter (DECLINE / the unused part of an ACCEPT, with refuse_seconds) hides an agent's
-// resources from one client — a (framework, role) pair — while the resources it would be offered
-// are a subset of the refused ones, until the filter expires (Mesos's RefusedOfferFilter).
+// resources from one client — a (framework, role) pair — while what it would be offered is a
+// subset of the refused resources, until the filter expires (Mesos's RefusedOfferFilter).
 //
-// Two layers:
-//  * the truth: per client, agent slot → filters (exact check: refused ⊇ offered, not expired);
-//  * a bit matrix, one row per agent slot and one bit per client slot, marking pairs known to be
-//    filtered *for anything the agent can currently offer*. The allocation loop tests the bit
-//    (a few ns) before doing any Resources work. A bit may be set only while it is true: the
-//    allocator clears an agent's row when the agent's available resources grow beyond what the
-//    filters were checked against, and expiry/removal of a filter clears its bit.
-// Expiry is driven by a min-heap on expiresAt, drained at the start of each allocation round.
+// Two kinds, so that millions of filters stay cheap (Mesos's DeclineOffers benchmark ends with
+// one filter per framework × agent):
+//  * full filters — the refused resources cover everything the agent can currently offer the
+//    client (the usual case: a whole offer declined). Stored as one bit in a matrix (row per
+//    agent slot, bit per client slot) plus an expiry time per (client, agent) — a Map while the
+//    client has few, a Float64Array over agent slots once it has many. The allocation loop tests
+//    the bit before doing any Resources work. The allocator clears an agent's row when the
+//    agent's available resources grow beyond what the filters were checked against (they no
+//    longer cover what it can offer), which voids those filters.
+//  * partial filters — anything else (e.g. part of an offer refused while the agent had more):
+//    kept exactly, with their resources, and checked against the candidate offer.
+// Expiry: a heap of (time, client) entries per client's earliest full-filter expiry, drained at
+// the start of each round by sweeping that client's expiries; partial filters have their own heap.
 import type { Resources } from "../resources";
 
 export interface RefusalFilter {
@@ -20,11 +25,74 @@ export interface RefusalFilter {
   readonly expiresAt: number;
 }
 
-interface HeapEntry {
-  expiresAt: number;
+interface ClientFilters {
+  /** Full-filter expiry per agent slot: sparse, or dense (0 = none) once many. */
+  sparse: Map<number, number> | undefined;
+  dense: Float64Array | undefined;
+  count: number;
+  /** Earliest full-filter expiry scheduled in `sweeps` (Infinity when none). */
+  scheduled: number;
+  partial: Map<number, RefusalFilter[]> | undefined;
+}
+
+interface Timed {
+  at: number;
   client: number;
   agent: number;
-  filter: RefusalFilter;
+  filter: RefusalFilter | undefined;
+}
+
+class MinHeap {
+  items: Timed[] = [];
+
+  push(e: Timed): void {
+    const h = this.items;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >>> 1;
+      if (h[p]!.at <= e.at) break;
+      h[i] = h[p]!;
+      i = p;
+    }
+    h[i] = e;
+  }
+
+  peek(): Timed | undefined {
+    return this.items[0];
+  }
+
+  pop(): Timed {
+    const h = this.items;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      this.siftDown(0);
+    }
+    return top;
+  }
+
+  rebuild(keep: (e: Timed) => boolean): void {
+    this.items = this.items.filter(keep);
+    for (let i = (this.items.length >>> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
+  private siftDown(start: number): void {
+    const h = this.items;
+    const e = h[start]!;
+    let i = start;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const r = l + 1;
+      const c = r < h.length && h[r]!.at < h[l]!.at ? r : l;
+      if (h[c]!.at >= e.at) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = e;
+  }
 }
 
 export class FilterIndex {
@@ -33,9 +101,11 @@ export class FilterIndex {
   /** 32-bit words per agent row. */
   words = 1;
   private rows = 0;
-  private readonly byClient: (Map<number, RefusalFilter[]> | undefined)[] = [];
-  private heap: HeapEntry[] = [];
-  private live = 0;
+  private readonly clients: (ClientFilters | undefined)[] = [];
+  /** Client sweeps due at their earliest full-filter expiry. */
+  private readonly sweeps = new MinHeap();
+  private readonly partials = new MinHeap();
+  private partialCount = 0;
 
   /** Makes room for agent slots < agents and client slots < clients. */
   ensureCapacity(agents: number, clients: number): void {
@@ -50,156 +120,182 @@ export class FilterIndex {
     this.bits = bits;
     this.words = newWords;
     this.rows = newRows;
-  }
-
-  /** Number of unexpired filters. */
-  get size(): number {
-    return this.live;
+    for (const c of this.clients) {
+      if (c?.dense && c.dense.length < newRows) {
+        const dense = new Float64Array(newRows);
+        dense.set(c.dense);
+        c.dense = dense;
+      }
+    }
   }
 
   isMarked(client: number, agent: number): boolean {
     return ((this.bits[agent * this.words + (client >>> 5)]! >>> (client & 31)) & 1) === 1;
   }
 
-  mark(client: number, agent: number): void {
-    this.bits[agent * this.words + (client >>> 5)]! |= 1 << (client & 31);
+  private setBit(client: number, agent: number): void {
+    const i = agent * this.words + (client >>> 5);
+    this.bits[i] = this.bits[i]! | (1 << (client & 31));
   }
 
-  unmark(client: number, agent: number): void {
-    this.bits[agent * this.words + (client >>> 5)]! &= ~(1 << (client & 31));
+  private clearBit(client: number, agent: number): void {
+    const i = agent * this.words + (client >>> 5);
+    this.bits[i] = this.bits[i]! & ~(1 << (client & 31));
   }
 
-  /** Forgets every bit of an agent's row (its available resources grew). */
+  /** Voids every full filter on an agent (its available resources grew beyond them). */
   unmarkAgent(agent: number): void {
     if (agent < this.rows) this.bits.fill(0, agent * this.words, (agent + 1) * this.words);
   }
 
-  add(client: number, agent: number, filter: RefusalFilter): void {
-    let map = this.byClient[client];
-    if (map === undefined) {
-      map = new Map();
-      this.byClient[client] = map;
+  private entry(client: number): ClientFilters {
+    let c = this.clients[client];
+    if (c === undefined) {
+      c = { sparse: undefined, dense: undefined, count: 0, scheduled: Infinity, partial: undefined };
+      this.clients[client] = c;
     }
-    const list = map.get(agent);
+    return c;
+  }
+
+  /** A full filter: the client is refused everything the agent can now offer it, until `expiresAt`. */
+  addFull(client: number, agent: number, expiresAt: number): void {
+    const c = this.entry(client);
+    // A cleared bit means an older full filter here was voided: it no longer extends this one.
+    const live = this.isMarked(client, agent);
+    if (c.dense !== undefined) {
+      if (c.dense[agent] === 0) c.count++;
+      c.dense[agent] = live ? Math.max(c.dense[agent]!, expiresAt) : expiresAt;
+    } else {
+      c.sparse ??= new Map();
+      const old = c.sparse.get(agent);
+      if (old === undefined) c.count++;
+      c.sparse.set(agent, live ? Math.max(old ?? 0, expiresAt) : expiresAt);
+      if (c.count * 128 > this.rows) {
+        const dense = new Float64Array(this.rows);
+        for (const [a, at] of c.sparse) dense[a] = at;
+        c.dense = dense;
+        c.sparse = undefined;
+      }
+    }
+    this.setBit(client, agent);
+    if (expiresAt < c.scheduled) {
+      c.scheduled = expiresAt;
+      this.sweeps.push({ at: expiresAt, client, agent: -1, filter: undefined });
+    }
+  }
+
+  /** An exact filter, checked against each candidate offer. */
+  addPartial(client: number, agent: number, filter: RefusalFilter): void {
+    const c = this.entry(client);
+    c.partial ??= new Map();
+    const list = c.partial.get(agent);
     if (list) list.push(filter);
-    else map.set(agent, [filter]);
-    this.live++;
-    this.push({ expiresAt: filter.expiresAt, client, agent, filter });
+    else c.partial.set(agent, [filter]);
+    this.partialCount++;
+    this.partials.push({ at: filter.expiresAt, client, agent, filter });
   }
 
-  /** Filters of a client on an agent (possibly expired; callers compare with now). */
-  lookup(client: number, agent: number): readonly RefusalFilter[] | undefined {
-    return this.byClient[client]?.get(agent);
+  hasPartial(client: number): boolean {
+    const p = this.clients[client]?.partial;
+    return p !== undefined && p.size > 0;
   }
 
-  hasAny(client: number): boolean {
-    const map = this.byClient[client];
-    return map !== undefined && map.size > 0;
+  /** Exact check of partial filters; returns the filter refusing `resources`, if any. */
+  partialFilter(client: number, agent: number, resources: Resources, now: number): RefusalFilter | undefined {
+    const list = this.clients[client]?.partial?.get(agent);
+    if (list === undefined) return undefined;
+    for (const f of list) if (f.expiresAt > now && f.resources.contains(resources)) return f;
+    return undefined;
   }
 
-  /** Exact check: some unexpired filter refused a superset of `resources`. */
-  filters(client: number, agent: number, resources: Resources, now: number): boolean {
-    const list = this.byClient[client]?.get(agent);
-    if (list === undefined) return false;
-    for (const f of list) if (f.expiresAt > now && f.resources.contains(resources)) return true;
-    return false;
+  /** Number of live filters of a client (full ones voided by agent growth may still count). */
+  count(client: number): number {
+    const c = this.clients[client];
+    if (!c) return 0;
+    let n = c.count;
+    for (const list of c.partial?.values() ?? []) n += list.length;
+    return n;
   }
 
   /** Drops every filter of a client (REVIVE, client removed). */
   clearClient(client: number): void {
-    const map = this.byClient[client];
-    if (map === undefined) return;
-    for (const [agent, list] of map) {
-      this.live -= list.length;
-      if (agent < this.rows) this.unmark(client, agent);
-    }
-    this.byClient[client] = undefined;
-    this.compactIfStale();
+    const c = this.clients[client];
+    if (c === undefined) return;
+    if (c.sparse) for (const agent of c.sparse.keys()) this.clearBit(client, agent);
+    if (c.dense) for (let a = 0; a < c.dense.length; a++) if (c.dense[a] !== 0) this.clearBit(client, a);
+    for (const list of c.partial?.values() ?? []) this.partialCount -= list.length;
+    this.clients[client] = undefined;
+    this.compactPartials();
   }
 
-  /** Drops every filter on an agent (agent removed). */
+  /** Drops every filter on an agent (agent removed; its slot may be reused). */
   clearAgent(agent: number): void {
-    for (const map of this.byClient) {
-      const list = map?.get(agent);
-      if (list === undefined) continue;
-      this.live -= list.length;
-      map!.delete(agent);
+    for (let client = 0; client < this.clients.length; client++) {
+      const c = this.clients[client];
+      if (c === undefined) continue;
+      if (c.sparse?.delete(agent)) c.count--;
+      if (c.dense && c.dense[agent] !== 0) {
+        c.dense[agent] = 0;
+        c.count--;
+      }
+      const list = c.partial?.get(agent);
+      if (list) {
+        this.partialCount -= list.length;
+        c.partial!.delete(agent);
+      }
     }
     this.unmarkAgent(agent);
-    this.compactIfStale();
+    this.compactPartials();
   }
 
-  /** Removes filters that expired at `now`, clearing their bits. */
+  /** Removes what expired at `now` (clearing bits). */
   expire(now: number): void {
-    const heap = this.heap;
-    while (heap.length > 0 && heap[0]!.expiresAt <= now) {
-      const top = this.pop();
-      const list = this.byClient[top.client]?.get(top.agent);
-      if (list === undefined) continue;
-      const i = list.indexOf(top.filter);
+    while ((this.sweeps.peek()?.at ?? Infinity) <= now) {
+      const { client, at } = this.sweeps.pop();
+      const c = this.clients[client];
+      if (c === undefined || c.scheduled !== at) continue; // stale
+      this.sweep(client, c, now);
+    }
+    while ((this.partials.peek()?.at ?? Infinity) <= now) {
+      const { client, agent, filter } = this.partials.pop();
+      const list = this.clients[client]?.partial?.get(agent);
+      const i = list?.indexOf(filter!) ?? -1;
       if (i < 0) continue;
-      list.splice(i, 1);
-      this.live--;
-      if (list.length === 0) this.byClient[top.client]!.delete(top.agent);
-      this.unmark(top.client, top.agent);
+      list!.splice(i, 1);
+      this.partialCount--;
+      if (list!.length === 0) this.clients[client]!.partial!.delete(agent);
     }
   }
 
-  /** Earliest expiry among live filters, if any (for callers that want to wake up then). */
-  nextExpiry(): number | undefined {
-    return this.heap[0]?.expiresAt;
-  }
-
-  /** Live filter count per client slot. */
-  countByClient(client: number): number {
-    let n = 0;
-    for (const list of this.byClient[client]?.values() ?? []) n += list.length;
-    return n;
-  }
-
-  private compactIfStale(): void {
-    if (this.heap.length <= 2 * this.live + 1024) return;
-    this.heap = this.heap.filter((e) => this.byClient[e.client]?.get(e.agent)?.includes(e.filter) ?? false);
-    for (let i = (this.heap.length >>> 1) - 1; i >= 0; i--) this.siftDown(i);
-  }
-
-  private push(entry: HeapEntry): void {
-    const heap = this.heap;
-    heap.push(entry);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >>> 1;
-      if (heap[p]!.expiresAt <= entry.expiresAt) break;
-      heap[i] = heap[p]!;
-      i = p;
+  private sweep(client: number, c: ClientFilters, now: number): void {
+    let next = Infinity;
+    if (c.sparse) {
+      for (const [agent, at] of c.sparse) {
+        if (at <= now) {
+          c.sparse.delete(agent);
+          c.count--;
+          this.clearBit(client, agent);
+        } else if (at < next) next = at;
+      }
     }
-    heap[i] = entry;
+    if (c.dense) {
+      const dense = c.dense;
+      for (let a = 0; a < dense.length; a++) {
+        const at = dense[a]!;
+        if (at === 0) continue;
+        if (at <= now) {
+          dense[a] = 0;
+          c.count--;
+          this.clearBit(client, a);
+        } else if (at < next) next = at;
+      }
+    }
+    c.scheduled = next;
+    if (next !== Infinity) this.sweeps.push({ at: next, client, agent: -1, filter: undefined });
   }
 
-  private pop(): HeapEntry {
-    const heap = this.heap;
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      this.siftDown(0);
-    }
-    return top;
-  }
-
-  private siftDown(start: number): void {
-    const heap = this.heap;
-    const entry = heap[start]!;
-    let i = start;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= heap.length) break;
-      const r = l + 1;
-      const c = r < heap.length && heap[r]!.expiresAt < heap[l]!.expiresAt ? r : l;
-      if (heap[c]!.expiresAt >= entry.expiresAt) break;
-      heap[i] = heap[c]!;
-      i = c;
-    }
-    heap[i] = entry;
+  private compactPartials(): void {
+    if (this.partials.items.length <= 2 * this.partialCount + 1024) return;
+    this.partials.rebuild((e) => this.clients[e.client]?.partial?.get(e.agent)?.includes(e.filter!) ?? false);
   }
 }

@@ -9,7 +9,7 @@ import type { Resources } from "../resources";
 import { AllocatorBook } from "./book";
 import { toRecord } from "./quantities";
 import { allocationRound, offerable } from "./round";
-import type { AgentEntry } from "./state";
+import type { AgentEntry, Client } from "./state";
 import type {
   Allocator, AllocatorAgent, AllocatorFramework, AllocatorRoleSnapshot, AllocatorSnapshot, OfferPlan, QuotaConfig,
   WeightInfo,
@@ -183,24 +183,27 @@ export class HierarchicalAllocator implements Allocator {
       if (orphan) this.recoverOrphan(agent, frameworkId, orphan, resources.unallocate());
       return;
     }
-    // Usually an offer coming back whole: the very object the client holds.
-    let groups: Iterable<[string, Resources]> | undefined;
-    for (const client of fw.clients.values()) {
-      if (agent.allocations.get(client)?.allocated === resources) groups = [[client.role.name, resources]];
-      break;
+    // Usually an offer coming back whole: the very object one of the clients holds.
+    for (let i = 0; i < fw.clientList.length; i++) {
+      const client = fw.clientList[i]!;
+      if (agent.allocations.get(client)?.allocated === resources) return this.recoverPart(agent, client, resources, refuseSeconds, now);
     }
-    for (const [role, part] of groups ?? book.byRole(resources, fw.info.roles[0] ?? "*")) {
+    for (const [role, part] of book.byRole(resources, fw.info.roles[0] ?? "*")) {
       const client = fw.clients.get(role);
-      if (!client) continue;
-      const plain = book.release(agent, client, part);
-      if (refuseSeconds !== undefined && refuseSeconds > 0 && client.subscribed && !plain.isEmpty()) {
-        book.filters.add(client.slot, agent.slot, { resources: plain, expiresAt: now + refuseSeconds * 1000 });
-        // Mark at once when the filter covers everything the agent can offer this client.
-        const all = offerable(agent, client, agent.ref);
-        if (plain === all || plain.contains(all)) book.filters.mark(client.slot, agent.slot);
-      }
-      if (!client.subscribed && client.holdings === 0) book.removeClient(client);
+      if (client) this.recoverPart(agent, client, part, refuseSeconds, now);
     }
+  }
+
+  private recoverPart(agent: AgentEntry, client: Client, part: Resources, refuseSeconds: number | undefined, now: number): void {
+    const book = this.book;
+    const plain = book.release(agent, client, part);
+    if (refuseSeconds !== undefined && refuseSeconds > 0 && client.subscribed && !plain.isEmpty()) {
+      const expiresAt = now + refuseSeconds * 1000;
+      const all = offerable(agent, client, agent.ref);
+      if (plain === all || plain.contains(all)) book.filters.addFull(client.slot, agent.slot, expiresAt);
+      else book.filters.addPartial(client.slot, agent.slot, { resources: plain, expiresAt });
+    }
+    if (!client.subscribed && client.holdings === 0) book.removeClient(client);
   }
 
   private recoverOrphan(agent: AgentEntry, frameworkId: string, held: Resources, plain: Resources): void {
@@ -216,6 +219,29 @@ export class HierarchicalAllocator implements Allocator {
       this.book.filters.unmarkAgent(agent.slot);
     }
     this.book.setActive(agent, wasActive);
+  }
+
+  updateAllocation(frameworkId: string, agentId: string, from: Resources, to: Resources): void {
+    const book = this.book;
+    const agent = book.agents.get(agentId);
+    const fw = book.frameworks.get(frameworkId);
+    if (!agent || !fw) return;
+    const [role] = [...book.byRole(from, fw.info.roles[0] ?? "*").keys()];
+    const client = role === undefined ? undefined : fw.clients.get(role);
+    const held = client && agent.allocations.get(client);
+    if (!client || !held || !held.allocated.contains(from)) throw new Error(`Framework ${frameworkId} does not hold ${from} on agent ${agentId}`);
+    const fromPlain = from.unallocate();
+    const toPlain = to.unallocate();
+    book.untrackHolding(agent, client, from, fromPlain);
+    book.track(agent, client, to.allocate(client.role.name), toPlain);
+    book.setTotal(agent, agent.total.subtract(fromPlain).add(toPlain));
+  }
+
+  updateAvailable(agentId: string, from: Resources, to: Resources): boolean {
+    const agent = this.book.agents.get(agentId);
+    if (!agent || !agent.available.contains(from)) return false;
+    this.book.setTotal(agent, agent.total.subtract(from).add(to));
+    return true;
   }
 
   // ── roles ───────────────────────────────────────────────────────────────────────────────
@@ -287,7 +313,7 @@ export class HierarchicalAllocator implements Allocator {
         role: entry.name,
         weight: this.weights.get(entry.name) ?? 1,
         quota: entry.quota ? { ...entry.quota.config } : undefined,
-        allocated: toRecord(entry.node ? book.roleSorter.allocation(entry.name) as number[] : []),
+        allocated: toRecord(entry.node ? book.roleSorter.allocation(entry.name) : []),
         reserved: toRecord(entry.reserved),
         consumed: toRecord(entry.consumed),
         dominantShare: entry.node ? book.roleSorter.dominantShare(entry.name) : 0,

@@ -87,7 +87,7 @@ export function fromRecord(record: Readonly<Record<string, number>>): QVec {
 }
 
 /** To `{name: amount}` (natural units), leaving out zeros. */
-export function toRecord(a: QVec): Record<string, number> {
+export function toRecord(a: readonly number[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (let i = 0; i < a.length; i++) if (a[i] !== 0) out[NAMES[i]!] = a[i]! / 1000;
   return out;

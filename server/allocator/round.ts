@@ -21,6 +21,8 @@ import {
 import type { OfferPlan } from "./types";
 
 const EMPTY = Resources.empty();
+// Module-local copies of the kind flags for the hot loop.
+const RESERVED = KIND_RESERVED;
 
 /** What of `resources` a client lacking the capabilities in `deny` (KIND_* flags) may be offered. */
 export function restrict(resources: Resources, deny: number): Resources {
@@ -39,16 +41,12 @@ export function offerable(agent: AgentEntry, client: Client, from: Resources): R
   return deny === 0 ? forRole : restrict(forRole, deny);
 }
 
-/** Exact filter check; marks the bit when the filter covers all the agent may offer the client. */
+/** Exact check of partial filters; a filter covering all the agent may offer the client becomes full. */
 function isFiltered(book: AllocatorBook, agent: AgentEntry, client: Client, offer: Resources, now: number): boolean {
-  const list = book.filters.lookup(client.slot, agent.slot);
-  if (list === undefined) return false;
-  for (const f of list) {
-    if (f.expiresAt <= now || !f.resources.contains(offer)) continue;
-    if (f.resources.contains(offerable(agent, client, agent.ref))) book.filters.mark(client.slot, agent.slot);
-    return true;
-  }
-  return false;
+  const f = book.filters.partialFilter(client.slot, agent.slot, offer, now);
+  if (f === undefined) return false;
+  if (f.resources.contains(offerable(agent, client, agent.ref))) book.filters.addFull(client.slot, agent.slot, f.expiresAt);
+  return true;
 }
 
 /** The unreserved, non-revocable part of `offer` (what quota limits and headroom apply to). */
@@ -126,7 +124,7 @@ function fairShareStage(book: AllocatorBook, order: readonly AgentEntry[], now: 
     const agent = order[a]!;
     if (!agent.active || agent.available.isEmpty()) continue;
     const rowBase = agent.slot * words;
-    const reserved = (agent.kinds & KIND_RESERVED) !== 0;
+    const reserved = (agent.kinds & RESERVED) !== 0;
     const roles = book.roleSorter.leaves();
     roles: for (let r = 0; r < roles.length; r++) {
       const role = roles[r]!.payload;
@@ -134,27 +132,30 @@ function fairShareStage(book: AllocatorBook, order: readonly AgentEntry[], now: 
       if (sorter.activeCount === 0) continue;
       let roleAvail = reserved ? agent.available.allocatableTo(role.name) : agent.available;
       if (roleAvail.isEmpty()) continue;
-      const clients = sorter.leaves();
-      for (let c = 0; c < clients.length; c++) {
-        const client = clients[c]!.payload;
-        const slot = client.slot;
-        if ((bits[rowBase + (slot >>> 5)]! >>> (slot & 31)) & 1) continue;
-        let offer = roleAvail;
-        const deny = agent.kinds & ~client.caps;
-        if (deny !== 0) {
-          offer = restrict(offer, deny);
-          if (offer.isEmpty()) continue;
+      const blocks = sorter.blocks();
+      for (let b = 0; b < blocks.length; b++) {
+        const block = blocks[b]!;
+        for (let c = 0; c < block.length; c++) {
+          const client = block[c]!.payload;
+          const slot = client.slot;
+          if ((bits[rowBase + (slot >>> 5)]! >>> (slot & 31)) & 1) continue;
+          let offer = roleAvail;
+          const deny = agent.kinds & ~client.caps;
+          if (deny !== 0) {
+            offer = restrict(offer, deny);
+            if (offer.isEmpty()) continue;
+          }
+          if (quota) {
+            offer = fitQuota(book, agent, role, offer);
+            if (offer.isEmpty()) continue;
+          }
+          if (!meetsMinimum(client.minAllocatable ?? defaultMin, book.qOf(agent, offer), offer)) continue;
+          if (book.filters.hasPartial(slot) && isFiltered(book, agent, client, offer, now)) continue;
+          sink.add(book, agent, client, book.allocateTo(agent, client, offer));
+          if (agent.available.isEmpty()) break roles;
+          roleAvail = reserved ? agent.available.allocatableTo(role.name) : agent.available;
+          if (roleAvail.isEmpty()) continue roles;
         }
-        if (quota) {
-          offer = fitQuota(book, agent, role, offer);
-          if (offer.isEmpty()) continue;
-        }
-        if (!meetsMinimum(client.minAllocatable ?? defaultMin, scalarsOf(offer), offer)) continue;
-        if (book.filters.hasAny(slot) && isFiltered(book, agent, client, offer, now)) continue;
-        sink.add(book, agent, client, book.allocateTo(agent, client, offer));
-        if (agent.available.isEmpty()) break roles;
-        roleAvail = reserved ? agent.available.allocatableTo(role.name) : agent.available;
-        if (roleAvail.isEmpty()) break;
       }
     }
   }
@@ -199,7 +200,7 @@ function guaranteeStage(book: AllocatorBook, order: readonly AgentEntry[], now: 
         }
         const offer = avail.reserved().add(unreservedPart);
         if (offer.isEmpty() || !meetsMinimum(client.minAllocatable ?? defaultMin, scalarsOf(offer), offer)) continue;
-        if (book.filters.hasAny(client.slot) && isFiltered(book, agent, client, offer, now)) continue;
+        if (book.filters.hasPartial(client.slot) && isFiltered(book, agent, client, offer, now)) continue;
         sink.add(book, agent, client, book.allocateTo(agent, client, offer));
         if (agent.available.isEmpty()) break;
       }

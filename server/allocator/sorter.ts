@@ -10,19 +10,20 @@
 // new place in its parent's sorted child list (binary search + one splice, O(siblings)) instead
 // of sorting everything. A change of the totals re-sorts everything once. Inactive clients are
 // kept out of the child lists, so reading the order never walks them.
+import { BlockList, type BlockItem } from "./block-list";
 import { addInto, subtractInto, type QVec } from "./quantities";
 
-export class SorterNode<T> {
+export class SorterNode<T> implements BlockItem {
   /** Client path, or the inner node's path ("" for the root). */
   readonly name: string;
   readonly isLeaf: boolean;
   parent: SorterNode<T> | null = null;
   /** Placed children (active leaves and inner nodes), sorted. Inner nodes only. */
-  readonly children: SorterNode<T>[] = [];
+  readonly children = new BlockList<SorterNode<T>>();
   /** All children, placed or not (inner nodes only). */
   childCount = 0;
-  /** In `parent.children`. */
-  placed = false;
+  /** The block of `parent.children` holding this node; null when not placed. */
+  block: BlockItem[] | null = null;
   /** Scalar quantities allocated to this client (inner nodes: the whole subtree). */
   readonly allocation: QVec = [];
   /** Number of allocations made to this client / subtree (second sort key). */
@@ -41,30 +42,10 @@ export class SorterNode<T> {
     this.name = name;
     this.isLeaf = isLeaf;
   }
-}
 
-function before<T>(a: SorterNode<T>, share: number, count: number, name: string): boolean {
-  if (a.share !== share) return a.share < share;
-  if (a.keyCount !== count) return a.keyCount < count;
-  return a.name < name;
-}
-
-function compareNodes<T>(a: SorterNode<T>, b: SorterNode<T>): number {
-  if (a.share !== b.share) return a.share < b.share ? -1 : 1;
-  if (a.keyCount !== b.keyCount) return a.keyCount - b.keyCount;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
-/** Lower bound: first index whose key is not before (share, count, name). */
-function position<T>(list: readonly SorterNode<T>[], share: number, count: number, name: string): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (before(list[mid]!, share, count, name)) lo = mid + 1;
-    else hi = mid;
+  get placed(): boolean {
+    return this.block !== null;
   }
-  return lo;
 }
 
 function parentPath(path: string): string {
@@ -256,12 +237,11 @@ export class DRFSorter<T = undefined> {
   }
 
   /**
-   * Active leaves in order. Hot path: the array is the sorter's own and is valid until the next
-   * call that mutates the sorter (allocations only take effect at the next `leaves()`).
+   * Active leaves in order, flattened depth-first. The array is the sorter's own and stays valid
+   * until the next call that mutates the sorter (allocations only take effect at the next read).
    */
   leaves(): readonly SorterNode<T>[] {
     this.refresh();
-    if (!this.hierarchical) return this.root.children;
     if (this.flatDirty) {
       this.flat = [];
       this.flatten(this.root, this.flat);
@@ -270,10 +250,21 @@ export class DRFSorter<T = undefined> {
     return this.flat;
   }
 
+  /**
+   * Hot path for flat (non-hierarchical) sorters: the active clients in order, as blocks to be
+   * read with two nested loops. Same validity rule as `leaves()`.
+   */
+  blocks(): readonly (readonly SorterNode<T>[])[] {
+    this.refresh();
+    return this.root.children.blocks;
+  }
+
   private flatten(node: SorterNode<T>, out: SorterNode<T>[]): void {
-    for (const child of node.children) {
-      if (child.isLeaf) out.push(child);
-      else this.flatten(child, out);
+    for (const block of node.children.blocks) {
+      for (const child of block) {
+        if (child.isLeaf) out.push(child);
+        else this.flatten(child, out);
+      }
     }
   }
 
@@ -329,21 +320,15 @@ export class DRFSorter<T = undefined> {
   }
 
   private place(node: SorterNode<T>): void {
-    const parent = node.parent!;
     node.share = this.computeShare(node);
     node.keyCount = node.count;
-    parent.children.splice(position(parent.children, node.share, node.keyCount, node.name), 0, node);
-    node.placed = true;
+    node.parent!.children.insert(node);
     this.flatDirty = true;
   }
 
   private unplace(node: SorterNode<T>): void {
     if (!node.placed) return;
-    const list = node.parent!.children;
-    let i = position(list, node.share, node.keyCount, node.name);
-    if (list[i] !== node) i = list.indexOf(node);
-    list.splice(i, 1);
-    node.placed = false;
+    node.parent!.children.remove(node);
     this.flatDirty = true;
   }
 
@@ -369,23 +354,21 @@ export class DRFSorter<T = undefined> {
       const share = this.computeShare(node);
       if (share === node.share && node.count === node.keyCount) continue;
       const list = node.parent!.children;
-      let i = position(list, node.share, node.keyCount, node.name);
-      if (list[i] !== node) i = list.indexOf(node);
-      list.splice(i, 1);
+      list.remove(node);
       node.share = share;
       node.keyCount = node.count;
-      const j = position(list, share, node.keyCount, node.name);
-      list.splice(j, 0, node);
-      if (j !== i) this.flatDirty = true;
+      list.insert(node);
+      this.flatDirty = true;
     }
   }
 
   private resortAll(node: SorterNode<T>): void {
-    for (const child of node.children) {
+    const items = node.children.toArray();
+    for (const child of items) {
       child.share = this.computeShare(child);
       child.keyCount = child.count;
       if (!child.isLeaf) this.resortAll(child);
     }
-    node.children.sort(compareNodes);
+    node.children.reset(items);
   }
 }

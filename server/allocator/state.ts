@@ -43,6 +43,9 @@ export interface AgentEntry {
   memoPlain: Resources | undefined;
   memoRole: string;
   memoAllocated: Resources | undefined;
+  /** Memo: scalar quantities of `qRes`. */
+  qRes: Resources | undefined;
+  q: QVec;
 }
 
 /** Resources a client holds on an agent, in both forms. */
@@ -59,6 +62,8 @@ export interface FrameworkEntry {
   active: boolean;
   /** Role → client, including roles left but still holding resources. */
   clients: Map<string, Client>;
+  /** The same clients, as an array (hot paths). */
+  clientList: Client[];
   suppressed: Set<string>;
 }
 

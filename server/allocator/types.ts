@@ -94,6 +94,18 @@ export interface Allocator {
   /** One allocation round at time `now` (ms since epoch). */
   allocate(now: number): OfferPlan[];
 
+  /**
+   * Phase B (RESERVE/UNRESERVE/CREATE/DESTROY inside an ACCEPT): the framework's allocated
+   * `from` (allocated form, ⊆ what it holds on the agent) becomes `to` (allocated form, same
+   * quantities, e.g. now reserved); the agent's total changes accordingly. Optional.
+   */
+  updateAllocation?(frameworkId: string, agentId: string, from: Resources, to: Resources): void;
+  /**
+   * Phase B (operator RESERVE_RESOURCES etc.): unallocated `from` on the agent becomes `to`
+   * (both without allocation_info). Returns false, changing nothing, when `from` is not available.
+   */
+  updateAvailable?(agentId: string, from: Resources, to: Resources): boolean;
+
   /** Read-only view of roles, weights, quota and shares (dashboard, GET_ROLES). Optional. */
   snapshot?(): AllocatorSnapshot;
   /**

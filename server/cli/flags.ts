@@ -94,7 +94,7 @@ export interface ParsedFlags {
   help: boolean;
 }
 
-export function parseFlags(argv: string[], specs: FlagSpecs, env: NodeJS.ProcessEnv = process.env): ParsedFlags {
+export function parseFlags(argv: string[], specs: FlagSpecs, env: Record<string, string | undefined> = process.env): ParsedFlags {
   const byName = new Map<string, string>();
   for (const [name, spec] of Object.entries(specs)) {
     byName.set(name, name);

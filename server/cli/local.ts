@@ -86,7 +86,7 @@ export async function runLocalCli(argv: string[]): Promise<void> {
       ...(values.registry ? [`--registry=${values.registry}`] : []),
     ],
     MASTER_FLAGS,
-    {} as NodeJS.ProcessEnv,
+    {},
   ).values;
   const log = new ProcessLog("local");
   const master = await launchMaster(masterValues);

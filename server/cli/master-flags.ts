@@ -1,6 +1,7 @@
 // `plateau master` flags (Mesos names and defaults where Mesos has the flag).
 import type { FlagSpecs, FlagValue } from "./flags";
-import { flagsForDisplay } from "./flags";
+import { FlagError, flagsForDisplay } from "./flags";
+import { parseMinAllocatable, parseWeightsFlag } from "../allocator/quota";
 import { defaultMasterConfig, type MasterConfig } from "../master/config";
 
 export const MASTER_FLAGS: FlagSpecs = {
@@ -16,6 +17,8 @@ export const MASTER_FLAGS: FlagSpecs = {
   cluster: { type: "string", placeholder: "name", help: "Human-readable cluster name shown in the dashboard and /master/state." },
   allocation_interval: { type: "duration", default: "1secs", help: "Period of batch allocation; events (new agent, freed resources, REVIVE) also trigger\na prompt round." },
   offer_timeout: { type: "duration", placeholder: "duration", help: "Rescind offers held longer than this (default: offers never time out)." },
+  weights: { type: "string", placeholder: "role=weight,...", help: "Initial role weights, e.g. 'eng=2,ops=0.5' (deprecated in Mesos: ignored once weights have\nbeen set with UPDATE_WEIGHTS, which persists them)." },
+  min_allocatable_resources: { type: "string", default: "cpus:0.01|mem:32", help: "Offer an agent's resources only if they reach one of these '|'-separated sets of\nquantities (';' joins quantities within a set)." },
   agent_ping_timeout: { type: "duration", default: "15secs", aliases: ["slave_ping_timeout"], help: "Interval of master→agent pings; an agent must answer before the next one." },
   max_agent_ping_timeouts: { type: "int", default: 5, aliases: ["max_slave_ping_timeouts"], help: "Consecutive missed pings after which an agent is marked unreachable." },
   agent_reregister_timeout: { type: "duration", default: "10mins", aliases: ["slave_reregister_timeout"], help: "After a master failover, time agents have to re-register before they are\nmarked unreachable." },
@@ -43,5 +46,15 @@ export function masterConfigFromFlags(values: Record<string, FlagValue>): Master
     maxUnreachableTasksPerFramework: Number(values.max_unreachable_tasks_per_framework),
     heartbeatIntervalMs: Number(values.heartbeat_interval),
     displayFlags: flagsForDisplay(MASTER_FLAGS, values),
+    weights: values.weights ? flagParse("weights", () => parseWeightsFlag(String(values.weights))) : undefined,
+    minAllocatableResources: flagParse("min_allocatable_resources", () => parseMinAllocatable(String(values.min_allocatable_resources))),
   });
+}
+
+function flagParse<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new FlagError(`Failed to load flag '${name}': ${(err as Error).message}`);
+  }
 }

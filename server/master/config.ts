@@ -18,6 +18,10 @@ export interface MasterConfig {
   maxUnreachableTasksPerFramework: number;
   /** Flags as shown by /master/flags and GET_FLAGS. */
   displayFlags: Record<string, string>;
+  /** --weights (role=weight,…): used until weights are persisted by UPDATE_WEIGHTS. */
+  weights?: { role: string; weight: number }[];
+  /** --min_allocatable_resources alternatives (undefined: cpus:0.01 | mem:32). */
+  minAllocatableResources?: Record<string, number>[];
 }
 
 export const PLATEAU_VERSION = "1.11.0";

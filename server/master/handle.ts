@@ -4,7 +4,8 @@
 import type { MasterEvent } from "./events";
 import type { Master } from "./master";
 import type { TimelineEntry } from "./timeline";
-import { agentView, allTasks, clusterOverview, frameworkView, taskView, type AgentView, type ClusterOverview, type FrameworkView, type TaskView } from "./views";
+import type { MetricSample } from "./metrics";
+import { agentView, allTasks, clusterOverview, frameworkView, rolesView, taskView, type AgentView, type ClusterOverview, type FrameworkView, type RoleView, type TaskView } from "./views";
 import { kill } from "./tasks";
 import type { TaskState } from "../protocol/mesos";
 import { CommandError } from "./errors";
@@ -46,6 +47,11 @@ export class MasterHandle {
     ];
   }
 
+  /** Roles: weights, quota (with consumption), allocated/offered/reserved, dominant shares. */
+  roles(): RoleView[] {
+    return rolesView(this.master);
+  }
+
   tasks(query: TaskQuery = {}): { total: number; tasks: TaskView[] } {
     const text = query.text?.toLowerCase();
     const matching = allTasks(this.master).filter(
@@ -68,11 +74,28 @@ export class MasterHandle {
     return this.master.events.subscribe(listener);
   }
 
-  /** Plateau extension: kill one task on behalf of an operator (same path as a framework's KILL). */
-  killTask(frameworkId: string, taskId: string, principal: string): void {
-    const framework = this.master.frameworks.get(frameworkId);
-    if (!framework) throw new CommandError("NOT_FOUND", `Framework ${frameworkId} not found`);
-    if (!framework.tasks.has(taskId)) throw new CommandError("NOT_FOUND", `Task ${taskId} of framework ${frameworkId} is not active`);
-    kill(this.master, framework, { task_id: { value: taskId } }, principal);
+  /** Periodic cluster samples (totals/allocated/offered per resource, task counts), oldest first. */
+  metricsHistory(opts: { sinceMs?: number } = {}): MetricSample[] {
+    return this.master.metricsHistory.since(opts.sinceMs);
+  }
+
+  /**
+   * Plateau extension: kill one task on behalf of an operator. Goes through the same path as a
+   * framework's KILL; the request and its result are recorded in the timeline with who asked
+   * ("anonymous" until authentication exists).
+   */
+  killTask(frameworkId: string, taskId: string, principal = "anonymous"): void {
+    const m = this.master;
+    const audit = (result: "ok" | "error", summary: string, agentId?: string) =>
+      m.timeline.add({ time: m.clock.now(), kind: "operator", action: "KILL_TASK", summary, principal, frameworkId, taskId, agentId, result });
+    const framework = m.frameworks.get(frameworkId);
+    const task = framework?.tasks.get(taskId);
+    if (!framework || !task) {
+      const message = !framework ? `Framework ${frameworkId} not found` : `Task ${taskId} of framework ${frameworkId} is not active`;
+      audit("error", `Kill of task ${taskId} requested by ${principal} rejected: ${message}`);
+      throw new CommandError("NOT_FOUND", message);
+    }
+    kill(m, framework, { task_id: { value: taskId } });
+    audit("ok", `Kill of task ${taskId} (${task.info.name}) requested by ${principal}`, task.agentId);
   }
 }

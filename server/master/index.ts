@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Allocator } from "../allocator/types";
-import { SimpleAllocator } from "../allocator/simple";
+import { HierarchicalAllocator } from "../allocator/hierarchical";
 import { INTERNAL_AGENT_PATH } from "../protocol/internal";
 import { parseUrl, sendEmpty, sendText } from "../http/util";
 import { realClock, type Clock } from "./clock";
@@ -15,9 +15,11 @@ import { MasterHandle } from "./handle";
 import { Master } from "./master";
 import { startAllocationLoop } from "./offers";
 import { Registrar } from "./registrar";
+import { recoverRoles } from "./roles";
 import { MemoryRegistryStore } from "./registry/memory-store";
 import { PrismaRegistryStore } from "./registry/prisma-store";
 import type { RegistryStore } from "./registry/store";
+import { startOperatorLayer, type OperatorLayer, type OperatorOptions } from "./operator";
 
 export interface StartMasterOptions {
   config: MasterConfig;
@@ -26,6 +28,8 @@ export interface StartMasterOptions {
   clock?: Clock;
   allocator?: Allocator;
   log?: (line: string) => void;
+  /** Operator API layer: the master's log file, history bounds (see ./operator). */
+  operator?: OperatorOptions;
 }
 
 export type RouteHandler = (m: Master, req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => void | Promise<void>;
@@ -38,7 +42,14 @@ export interface RunningMaster {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Extra routes (operator API, legacy endpoints…) are registered here, by exact path. */
   routes: Map<string, RouteHandler>;
+  /** The operator API, legacy endpoints, metrics, files and history (./operator). */
+  operator: OperatorLayer;
   stop(): Promise<void>;
+}
+
+/** The default allocator: hierarchical DRF with the master's allocation flags. */
+export function createAllocator(config: MasterConfig): Allocator {
+  return new HierarchicalAllocator({ minAllocatableResources: config.minAllocatableResources });
 }
 
 export function openRegistryStore(registry: string): RegistryStore {
@@ -56,7 +67,7 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
     log(`master] FATAL: ${err.message}; this master stops leading`);
     if (master) master.phase = "stopped";
   });
-  const m = new Master(options.config, clock, options.allocator ?? new SimpleAllocator(), registrar);
+  const m = new Master(options.config, clock, options.allocator ?? createAllocator(options.config), registrar);
   master = m;
   await recover(m, log);
   const stopLoop = startAllocationLoop(m);
@@ -66,14 +77,16 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
   routes.set("/master/api/v1/scheduler", (mm, req, res) => handleScheduler(mm, req, res));
   routes.set("/master/health", (_mm, _req, res) => sendEmpty(res, 200));
   routes.set("/health", (_mm, _req, res) => sendEmpty(res, 200));
+  const operator = await startOperatorLayer(m, routes, log, options.operator);
 
   return {
     master: m,
     handle: new MasterHandle(m),
     routes,
+    operator,
     handleRequest(req, res) {
       const { path, query } = parseUrl(req.url);
-      const route = routes.get(path);
+      const route = routes.get(path) ?? operator.prefixRoute(path);
       if (!route) return false;
       Promise.resolve(route(m, req, res, path, query)).catch((err) => {
         log(`master] request ${req.method} ${path} failed: ${(err as Error).stack ?? err}`);
@@ -87,6 +100,7 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
       return true;
     },
     async stop() {
+      await operator.stop();
       m.phase = "stopped";
       stopLoop();
       agentSockets.close();
@@ -107,6 +121,7 @@ async function recover(m: Master, log: (line: string) => void): Promise<void> {
     else if (record.state === "UNREACHABLE") m.unreachableAgents.set(record.id, { id: record.id, info, since: record.since });
     else m.goneAgents.set(record.id, record.since);
   }
+  recoverRoles(m);
   m.phase = "leading";
   m.electedTime = m.clock.now();
   m.timeline.add({ time: m.electedTime, kind: "election", action: "ELECTED", summary: `Master ${m.id} at ${m.config.ip}:${m.config.port} is leading (registry: ${m.registrar.storeKind}, epoch ${m.registrar.currentEpoch})` });

@@ -12,9 +12,10 @@ import { ipToUint32 } from "./config";
 import { MasterEventBus } from "./events";
 import type { Registrar } from "./registrar";
 import type { Agent, CompletedFramework, Framework, Offer, Task, UnreachableAgent } from "./state";
-import { MasterCounters } from "./metrics";
+import { MasterCounters, MetricsHistory } from "./metrics";
 import { Timeline } from "./timeline";
 import type { OfferOperationHandler } from "./accept";
+import type { OfferOperation } from "../protocol/mesos";
 
 export type MasterPhase = "recovering" | "leading" | "stopped";
 
@@ -42,6 +43,8 @@ export class Master {
   readonly events = new MasterEventBus();
   readonly counters = new MasterCounters();
   readonly timeline = new Timeline();
+  /** Periodic cluster samples for the dashboard (filled by ./operator/history.ts). */
+  readonly metricsHistory = new MetricsHistory();
 
   private frameworkSeq = 0;
   private agentSeq = 0;
@@ -122,4 +125,12 @@ export class Master {
 
   /** Handlers for non-LAUNCH offer operations (RESERVE, CREATE, …), by operation type. */
   readonly offerOperations = new Map<string, OfferOperationHandler>();
+
+  /**
+   * Operator-initiated operations on an agent's resources (RESERVE_RESOURCES, UNRESERVE_RESOURCES,
+   * CREATE_VOLUMES, DESTROY_VOLUMES), installed together with agent-side support. The operator
+   * API validates the request first; `apply` resolves once the operation is accepted and rejects
+   * with the reason it cannot be applied (answered 409 Conflict). Absent: answered 501.
+   */
+  operatorOperations?: { apply(agentId: string, operation: OfferOperation, principal: string): Promise<void> };
 }

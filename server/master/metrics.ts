@@ -48,3 +48,66 @@ export class MasterCounters {
     this.frameworkEvents.set(frameworkId, map);
   }
 }
+
+/** Cluster quantities per resource name (scalars; ports counted). */
+export type SampleQuantities = Record<"cpus" | "mem" | "disk" | "gpus" | "ports", number>;
+
+/**
+ * One periodic sample of the cluster for the dashboard's charts (taken by
+ * ./operator/history.ts every --metrics_sample_interval; persisted through the registry).
+ */
+export interface MetricSample {
+  /** ms since epoch */
+  time: number;
+  total: SampleQuantities;
+  allocated: SampleQuantities;
+  offered: SampleQuantities;
+  /** Tasks the master knows, by state (active, unreachable and completed). */
+  tasks: Partial<Record<TaskState, number>>;
+  agents: { connected: number; disconnected: number; unreachable: number };
+  frameworks: { active: number; inactive: number };
+}
+
+/** Bounded, time-ordered ring of samples (oldest dropped first). */
+export class MetricsHistory {
+  private samples: MetricSample[] = [];
+
+  constructor(private capacity = 17_280) {}
+
+  setCapacity(capacity: number): void {
+    this.capacity = Math.max(1, capacity);
+    this.trim();
+  }
+
+  add(sample: MetricSample): void {
+    this.samples.push(sample);
+    this.trim();
+  }
+
+  /** Older samples (e.g. loaded from the registry), merged in time order. */
+  restore(older: readonly MetricSample[]): void {
+    this.samples = [...older, ...this.samples].sort((a, b) => a.time - b.time);
+    this.trim();
+  }
+
+  /** Samples with time >= sinceMs (all when absent), oldest first. */
+  since(sinceMs?: number): MetricSample[] {
+    if (sinceMs === undefined) return this.samples.slice();
+    let lo = 0;
+    let hi = this.samples.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.samples[mid]!.time < sinceMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.samples.slice(lo);
+  }
+
+  get size(): number {
+    return this.samples.length;
+  }
+
+  private trim(): void {
+    if (this.samples.length > this.capacity) this.samples.splice(0, this.samples.length - this.capacity);
+  }
+}

@@ -1,6 +1,6 @@
 // The cluster event timeline Mesos never kept: task state changes, agents lost/returned,
-// framework changes and operator actions, newest last, bounded in memory. (Persistence through
-// the registry store is added with the operator API work.)
+// framework changes and operator actions, newest last, bounded in memory. Persisted (bounded)
+// through the registry by ./operator/history.ts, which restores the recent entries at recovery.
 
 export type TimelineKind =
   | "task"
@@ -40,6 +40,28 @@ export class Timeline {
     if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
     for (const l of this.listeners) l(full);
     return full;
+  }
+
+  /** Sequence number of the newest entry (0 when empty). */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /**
+   * Puts persisted history (oldest first) before the entries added since this master started,
+   * which are renumbered after it so sequence numbers stay unique across restarts. Call once,
+   * before the first entry is persisted.
+   */
+  restore(history: readonly TimelineEntry[]): void {
+    if (history.length === 0) return;
+    const current = this.entries.splice(0);
+    this.seq = history.reduce((max, e) => Math.max(max, e.seq), 0);
+    this.entries.push(...history.slice(-this.capacity));
+    for (const e of current) {
+      e.seq = ++this.seq;
+      this.entries.push(e);
+    }
+    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
   }
 
   list(opts: { afterSeq?: number; limit?: number; kind?: TimelineKind } = {}): TimelineEntry[] {

@@ -3,6 +3,7 @@
 import { isTerminalState, type TaskState } from "../protocol/mesos";
 import { Resources } from "../resources";
 import type { Master } from "./master";
+import { currentQuotas, currentWeights, roleConsumption } from "./roles";
 import type { Agent, Framework, Task } from "./state";
 
 export const SUMMARY_RESOURCES = ["cpus", "mem", "disk", "gpus", "ports"] as const;
@@ -214,4 +215,82 @@ export function allTasks(m: Master): Task[] {
   }
   for (const c of m.completedFrameworks) out.push(...c.framework.completedTasks);
   return out;
+}
+
+export interface RoleFrameworkView {
+  id: string;
+  name: string;
+  /** Dominant share of the framework's allocation (offered + used) in this role. */
+  dominantShare: number;
+  active: boolean;
+  suppressed: boolean;
+}
+
+export interface RoleView {
+  name: string;
+  weight: number;
+  /** Quota, with what the role subtree consumes (reservations + unreserved offered/used). */
+  quota?: { guarantees: Record<string, number>; limits: Record<string, number>; consumed: Record<string, number> };
+  /** Resources of live tasks in this role. */
+  allocated: Quantities;
+  offered: Quantities;
+  /** Reserved for exactly this role on registered agents. */
+  reserved: Quantities;
+  /** The role's dominant share among roles (offered + used, unweighted). */
+  dominantShare: number;
+  frameworks: RoleFrameworkView[];
+}
+
+/** Roles the master knows of — subscribed, holding tasks/offers/reservations, weighted or with quota. */
+export function rolesView(m: Master): RoleView[] {
+  const snapshot = m.allocator.snapshot?.();
+  const weights = new Map(currentWeights(m).map((w) => [w.role, w.weight]));
+  const quotas = new Map(currentQuotas(m).map((q) => [q.role, q]));
+  const allocated = new Map<string, Resources>();
+  const offered = new Map<string, Resources>();
+  const reserved = new Map<string, Resources>();
+  const bump = (into: Map<string, Resources>, role: string, r: Resources) => into.set(role, (into.get(role) ?? Resources.empty()).add(r));
+  for (const agent of m.agents.values()) {
+    for (const r of agent.total.reserved().toArray()) bump(reserved, r.reservations!.at(-1)!.role ?? "*", Resources.from([r]));
+    for (const tasks of agent.tasks.values()) {
+      for (const t of tasks.values()) if (!isTerminalState(t.state)) for (const [role, part] of t.resources.allocations()) bump(allocated, role, part);
+    }
+  }
+  for (const offer of m.offers.values()) bump(offered, offer.role, offer.resources);
+
+  const names = new Set<string>([...weights.keys(), ...quotas.keys(), ...allocated.keys(), ...offered.keys(), ...reserved.keys()]);
+  for (const fw of m.frameworks.values()) for (const role of fw.roles) names.add(role);
+  for (const r of snapshot?.roles ?? []) if (r.frameworks.length > 0 || Object.keys(r.allocated).length > 0) names.add(r.role);
+
+  const byRole = new Map((snapshot?.roles ?? []).map((r) => [r.role, r]));
+  return [...names].sort().map((name) => {
+    const snap = byRole.get(name);
+    const quota = quotas.get(name);
+    const frameworks: RoleFrameworkView[] = [];
+    for (const fw of m.frameworks.values()) {
+      const share = snap?.frameworks.find((f) => f.frameworkId === fw.id);
+      if (!fw.roles.includes(name) && !share) continue;
+      frameworks.push({
+        id: fw.id,
+        name: fw.info.name,
+        dominantShare: share?.dominantShare ?? 0,
+        active: share?.active ?? fw.lifecycle === "connected",
+        suppressed: fw.suppressedRoles.has(name),
+      });
+    }
+    return {
+      name,
+      weight: weights.get(name) ?? 1,
+      quota: quota && {
+        guarantees: { ...quota.guarantees },
+        limits: { ...quota.limits },
+        consumed: snap?.consumed ?? roleConsumption(m, name, { includeOffers: true }),
+      },
+      allocated: quantities(allocated.get(name) ?? Resources.empty()),
+      offered: quantities(offered.get(name) ?? Resources.empty()),
+      reserved: quantities(reserved.get(name) ?? Resources.empty()),
+      dominantShare: snap?.dominantShare ?? 0,
+      frameworks,
+    };
+  });
 }

@@ -5,7 +5,7 @@ import { Master } from "../master/master";
 import { defaultMasterConfig, type MasterConfig } from "../master/config";
 import { Registrar } from "../master/registrar";
 import { MemoryRegistryStore, newMemoryRegistryData, type MemoryRegistryData } from "../master/registry/memory-store";
-import { SimpleAllocator } from "../allocator/simple";
+import { HierarchicalAllocator } from "../allocator/hierarchical";
 import type { Allocator } from "../allocator/types";
 import { EventStream, type StreamSink } from "../master/http/stream";
 import type { AgentLink } from "../master/agent-link";
@@ -70,7 +70,7 @@ export async function startHarness(opts: { config?: Partial<MasterConfig>; regis
   const clock = new ManualClock();
   const registry = opts.registry ?? newMemoryRegistryData();
   const registrar = new Registrar(new MemoryRegistryStore(registry), () => {});
-  const master = new Master(defaultMasterConfig({ allocationIntervalMs: 1000, ...opts.config }), clock, opts.allocator ?? new SimpleAllocator(), registrar);
+  const master = new Master(defaultMasterConfig({ allocationIntervalMs: 1000, ...opts.config }), clock, opts.allocator ?? new HierarchicalAllocator({ agentOrder: "sequential" }), registrar);
   await registrar.recover(master.id, "127.0.0.1:5050");
   master.phase = "leading";
   const stopLoop = startAllocationLoop(master);

@@ -5,8 +5,8 @@
 // meta dir per line on the launcher's stdin; the launcher starts `<dir>/launch.sh` in the
 // background — in a forked subshell of itself, no exec, so a wrapper costs one fork of a small
 // process (signal dispositions reset, stdin /dev/null, fd 8 = its stdout) — and answers
-// `L <wrapper_pid> <dir>`. Wrappers report `X <container_id> <status>` through fd 8, so the agent
-// learns of exits without polling. Lines are < PIPE_BUF, so concurrent writers never interleave.
+// `L <wrapper_pid> <dir>`. Wrappers report `S <container_id> <task_pid>` and
+// `X <container_id> <status>` through fd 8, so the agent learns of starts and exits without polling. Lines are < PIPE_BUF, so concurrent writers never interleave.
 //
 // The launcher runs in its own session (a terminal's Ctrl-C never reaches it or the tasks) and
 // exits when its stdin closes (the agent stopped or died); running wrappers are unaffected and
@@ -21,9 +21,13 @@ export const LAUNCHER_MARKER = "plateau-task-launcher";
 
 const LAUNCHER_SCRIPT =
   `# ${LAUNCHER_MARKER}\n` +
-  (process.env.LMODE === "exec" ? 'while IFS= read -r d; do ( trap - INT QUIT; exec "$0" "$d/launch.sh" )' : 'while IFS= read -r d; do ( trap - INT QUIT; . "$d/launch.sh" )') + ' 8>&1 </dev/null >/dev/null 2>&1 & echo "L $! $d"; done';
+  'while IFS= read -r d; do ( trap - INT QUIT; . "$d/launch.sh" ) 8>&1 </dev/null >/dev/null 2>&1 & echo "L $! $d"; done';
 
-export type ExitListener = (containerId: string, status: number) => void;
+/** Wrapper notices: `S` = the task process started (its pid), `X` = it ended (shell status). */
+export interface NoticeListener {
+  started(containerId: string, taskPid: number): void;
+  exited(containerId: string, status: number): void;
+}
 
 export class LauncherError extends Error {}
 
@@ -34,9 +38,14 @@ export class Launcher {
 
   constructor(
     private readonly tools: HostTools,
-    private readonly onExit: ExitListener,
+    private readonly notices: NoticeListener,
     private readonly log: Logger,
   ) {}
+
+  /** The launcher's pid while it runs (diagnostics, tests). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
 
   /** Starts `<runMetaDir>/launch.sh`; resolves with the wrapper's pid. */
   start(runMetaDir: string): Promise<number> {
@@ -93,9 +102,11 @@ export class Launcher {
       this.pending.delete(dir);
       if (waiter !== undefined && Number.isInteger(pid) && pid > 1) waiter.resolve(pid);
       else waiter?.reject(new LauncherError(`bad launcher reply '${line}'`));
-    } else if (line.startsWith("X ")) {
-      const [, containerId, status] = line.split(" ");
-      if (containerId !== undefined && status !== undefined && /^\d+$/.test(status)) this.onExit(containerId, Number(status));
+    } else if (line.startsWith("X ") || line.startsWith("S ")) {
+      const [kind, containerId, value] = line.split(" ");
+      if (containerId === undefined || value === undefined || !/^\d+$/.test(value)) return;
+      if (kind === "S") this.notices.started(containerId, Number(value));
+      else this.notices.exited(containerId, Number(value));
     }
   }
 

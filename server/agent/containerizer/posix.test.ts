@@ -103,6 +103,20 @@ describe("PosixContainerizer", () => {
     expect(await until(() => ended[0])).toEqual({ kind: "exited", code: 7 });
   });
 
+  it("keeps its tasks and starts a new launcher when the launcher dies", async () => {
+    const { c, spec, terminations } = await setup();
+    const a = await spec("l1", "sleep 0.5; exit 5");
+    await c.launch(a);
+    const launcher = c.launcherPid!;
+    process.kill(launcher, "SIGKILL");
+    const b = await spec("l2", "exit 6");
+    await until(() => c.launcherPid === undefined || undefined);
+    await c.launch(b);
+    expect(c.launcherPid).not.toBe(launcher);
+    expect(await until(() => terminations.get("l2"))).toEqual({ kind: "exited", code: 6 });
+    expect(await until(() => terminations.get("l1"))).toEqual({ kind: "exited", code: 5 }); // its wrapper still reports
+  });
+
   it("recovers a container that finished while nobody watched", async () => {
     const { c, spec, terminations } = await setup();
     const s = await spec("c4", "exit 0");

@@ -3,14 +3,16 @@
 // session and process group. No limits are enforced; resources are accounting only.
 //
 // Watching, without a timer per task:
-//   - wrappers report `X <container> <status>` through the launcher pipe the moment a task ends;
+//   - wrappers report `S <container> <pid>` when the task process has started (launch() resolves
+//     then, so TASK_RUNNING means "the process exists") and `X <container> <status>` the moment
+//     it ends, through the launcher pipe;
 //   - ONE shared poll loop checks every `pollIntervalMs` that each watched wrapper pid still
 //     exists — the only signal for wrappers re-adopted after an agent restart (their pipe is
 //     gone) and for a wrapper that was itself killed; a dead wrapper's `exit_status` file (or
 //     its absence: "lost") says how the task ended.
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { readIntFile, writeFileAtomic } from "../checkpoint";
+import { readIntFile } from "../checkpoint";
 import { realClock, type Clock, type TimerHandle } from "../clock";
 import { silentLogger, type Logger } from "../log";
 import { RUN_FILES } from "../paths";
@@ -35,6 +37,8 @@ interface Watched {
   adopted?: boolean;
   /** The poll loop saw the wrapper gone and is reading its status. */
   ending?: boolean;
+  /** Resolves `launch()`: the task process started, or the container already ended. */
+  onStarted?: () => void;
 }
 
 export interface PosixContainerizerOptions {
@@ -60,7 +64,14 @@ export class PosixContainerizer implements Containerizer {
   ) {
     this.clock = options.clock ?? realClock;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.launcher = new Launcher(tools, (containerId, status) => this.onExitNotice(containerId, status), options.log ?? silentLogger);
+    this.launcher = new Launcher(
+      tools,
+      {
+        started: (containerId, taskPid) => this.onStartNotice(containerId, taskPid),
+        exited: (containerId, status) => this.onExitNotice(containerId, status),
+      },
+      options.log ?? silentLogger,
+    );
   }
 
   static async create(options: PosixContainerizerOptions = {}): Promise<PosixContainerizer> {
@@ -75,23 +86,30 @@ export class PosixContainerizer implements Containerizer {
     return this.watched.size;
   }
 
+  /** The launcher's pid while it runs (diagnostics, tests). */
+  get launcherPid(): number | undefined {
+    return this.launcher.pid;
+  }
+
   onTermination(listener: TerminationListener): void {
     this.listeners.push(listener);
   }
 
+  /** Resolves once the task's process has started (its pid is known) or the container ended. */
   async launch(spec: ContainerSpec): Promise<{ pid: number }> {
     if (this.watched.has(spec.containerId)) throw new ContainerLaunchError(spec.containerId, "container already exists");
     const entry: Watched = { containerId: spec.containerId, runMetaDir: spec.runMetaDir };
+    const started = new Promise<void>((resolve) => (entry.onStarted = resolve));
     try {
       await fsp.writeFile(path.join(spec.runMetaDir, LAUNCH_SCRIPT), wrapperScript(spec, this.tools));
-      this.watched.set(spec.containerId, entry); // before starting: the exit notice may beat the pid
+      this.watched.set(spec.containerId, entry); // before starting: notices may beat the launcher's reply
       entry.wrapperPid = await this.launcher.start(spec.runMetaDir);
     } catch (err) {
       if (this.watched.get(spec.containerId) === entry) this.watched.delete(spec.containerId);
       throw new ContainerLaunchError(spec.containerId, (err as Error).message);
     }
-    await writeFileAtomic(path.join(spec.runMetaDir, RUN_FILES.forkedPid), `${entry.wrapperPid}\n`).catch(() => {});
-    this.ensurePolling();
+    this.ensurePolling(); // also notices a wrapper that dies before starting the task
+    await started;
     return { pid: entry.wrapperPid };
   }
 
@@ -102,8 +120,7 @@ export class PosixContainerizer implements Containerizer {
     if (spec.rebooted) {
       return wrapperPid === undefined ? { state: "unknown" } : { state: "terminated", termination: { kind: "lost", message: "the host rebooted" } };
     }
-    // No forked.pid: never started, or the agent died in the ~1 ms between start and the pid
-    // checkpoint (that rare orphan is not hunted down; cgroups in #4 make it findable).
+    // No forked.pid (the wrapper's first act): the run never started.
     if (wrapperPid === undefined) return { state: "unknown" };
     const taskPid = await readIntFile(path.join(spec.runMetaDir, RUN_FILES.taskPid));
     if (isRunning(wrapperPid) && (await commandLineContains(wrapperPid, LAUNCHER_MARKER))) {
@@ -139,10 +156,18 @@ export class PosixContainerizer implements Containerizer {
 
   stop(): void {
     this.stopped = true;
+    for (const entry of this.watched.values()) entry.onStarted?.();
     this.poller?.cancel();
     this.poller = undefined;
     this.launcher.stop();
     this.watched.clear();
+  }
+
+  private onStartNotice(containerId: string, taskPid: number): void {
+    const entry = this.watched.get(containerId);
+    if (entry === undefined) return;
+    entry.taskPid = taskPid;
+    entry.onStarted?.();
   }
 
   private onExitNotice(containerId: string, status: number): void {
@@ -160,6 +185,7 @@ export class PosixContainerizer implements Containerizer {
   }
 
   private finish(entry: Watched, termination: Termination): void {
+    entry.onStarted?.();
     if (this.stopped || this.watched.get(entry.containerId) !== entry) return;
     this.watched.delete(entry.containerId);
     for (const listener of this.listeners) listener(entry.containerId, termination);

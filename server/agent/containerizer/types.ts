@@ -54,7 +54,10 @@ export type TerminationListener = (containerId: string, termination: Termination
 export interface Containerizer {
   /** One line for the start-up log: which isolation is in force. */
   readonly description: string;
-  /** Starts the container; resolves with the supervisor pid once it runs. Rejects with ContainerLaunchError. */
+  /**
+   * Starts the container; resolves with the supervisor pid once the task's process has started
+   * (or the container already ended — its termination follows). Rejects with ContainerLaunchError.
+   */
   launch(spec: ContainerSpec): Promise<{ pid: number }>;
   /** Re-adopts a container from its checkpoints (watching it again if it still runs). */
   recover(spec: RecoverSpec): Promise<RecoveredContainer>;

@@ -1,0 +1,28 @@
+// What every operator handler can reach: the master, its public handle, the state cache, the
+// SUBSCRIBE fan-out, the files, the logging level and the history. Built once per master by
+// ./index.ts.
+import type { Master } from "../master";
+import type { MasterHandle } from "../handle";
+import type { StateCache } from "./render/cache";
+import type { OperatorSubscribers } from "./subscribe";
+import type { VirtualFiles } from "./files";
+import type { LoggingLevel } from "./logging";
+import type { MasterHistory } from "./history";
+import type { VersionInfo } from "./version";
+
+export interface OperatorContext {
+  m: Master;
+  handle: MasterHandle;
+  cache: StateCache;
+  subscribers: OperatorSubscribers;
+  files: VirtualFiles;
+  logging: LoggingLevel;
+  history: MasterHistory;
+  version: VersionInfo;
+  log: (line: string) => void;
+}
+
+/** Who is asking. Authentication does not exist yet: every caller is "anonymous". */
+export function principalOf(_req: unknown): string {
+  return "anonymous";
+}

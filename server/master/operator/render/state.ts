@@ -1,0 +1,243 @@
+// Assembles the big state documents as a sequence of JSON text pieces (a generator), so that the
+// HTTP layer can write them in slices and the event loop stays responsive (./../sliced-writer.ts).
+//
+// Consistency: which agents, frameworks and tasks appear (and in which list) is captured
+// synchronously when a document is requested (`capture`); each entity's JSON is rendered when
+// its piece is produced, so a task that changes while a large response is being written shows
+// its newer state — in the list it belonged to at the start. Every entity is internally
+// consistent. (The SUBSCRIBE snapshot drains the generator synchronously: fully consistent.)
+import type { Master, RecoveredAgent } from "../../master";
+import type { Agent, Framework, Task } from "../../state";
+import type { StateCache } from "./cache";
+import { j } from "./json";
+import {
+  legacyAgent, legacyAgentInfo, legacyExecutor, legacyFrameworkHead, legacyFrameworkTail, legacyOffer,
+  agentActive,
+} from "./legacy";
+import { v1Agent, v1Executor, v1Framework } from "./v1";
+import { Resources } from "../../../resources";
+
+export type Pieces = Iterator<string>;
+
+export interface CapturedFramework {
+  fw: Framework;
+  completed: boolean;
+  tasks: Task[];
+  unreachable: Task[];
+  completedTasks: Task[];
+}
+
+export interface Captured {
+  agents: Agent[];
+  recovered: RecoveredAgent[];
+  frameworks: CapturedFramework[];
+  completedFrameworks: CapturedFramework[];
+}
+
+function captureFramework(fw: Framework, completed: boolean): CapturedFramework {
+  return {
+    fw,
+    completed,
+    tasks: completed ? [] : [...fw.tasks.values()],
+    unreachable: completed ? [] : [...fw.unreachableTasks.values()],
+    completedTasks: fw.completedTasks.slice(),
+  };
+}
+
+export interface CaptureFilter {
+  frameworkId?: string;
+  agentId?: string;
+}
+
+/** Which entities a document contains, captured now (cheap: arrays of references). */
+export function capture(m: Master, filter: CaptureFilter = {}): Captured {
+  const fwOk = (fw: Framework) => filter.frameworkId === undefined || fw.id === filter.frameworkId;
+  const agentOk = (id: string) => filter.agentId === undefined || id === filter.agentId;
+  return {
+    agents: [...m.agents.values()].filter((a) => agentOk(a.id)),
+    recovered: [...m.recoveredAgents.values()].filter((a) => agentOk(a.id)),
+    frameworks: [...m.frameworks.values()].filter(fwOk).map((fw) => captureFramework(fw, false)),
+    completedFrameworks: m.completedFrameworks.filter((c) => fwOk(c.framework)).map((c) => captureFramework(c.framework, true)),
+  };
+}
+
+/** Yields `"key":[` + each rendered item + `]`, comma-separated. */
+function* list<T>(key: string, items: readonly T[], render: (item: T) => string): Generator<string> {
+  yield `"${key}":[`;
+  for (let i = 0; i < items.length; i++) {
+    const s = render(items[i]!);
+    yield i === 0 ? s : "," + s;
+  }
+  yield "]";
+}
+
+// ---- legacy -------------------------------------------------------------------------------
+
+export function legacyAgentJson(cache: StateCache, m: Master, agent: Agent, full = false): string {
+  const used = cache.agentUsed(agent);
+  const offered = agent.offeredIds.size === 0 ? Resources.empty() : cache.offered(agent.offeredIds);
+  const dynamic = {
+    used: used.summary,
+    offered: cache.summary(offered),
+    full: full ? { used: cache.usageArray(used), offered: j(offered.toArray()) } : undefined,
+  };
+  return legacyAgent(agent, cache.legacyAgentStatic(agent), dynamic);
+}
+
+function legacyRecoveredJson(cache: StateCache, r: RecoveredAgent): string {
+  return legacyAgentInfo(r.id, r.info, (list) => cache.summary(list));
+}
+
+function* legacyFramework(cache: StateCache, m: Master, c: CapturedFramework): Generator<string> {
+  const fw = c.fw;
+  const used = cache.frameworkUsed(fw);
+  const offers = c.completed ? [] : [...fw.offers].map((id) => m.offers.get(id)).filter((o) => o !== undefined);
+  const offered = c.completed ? Resources.empty() : cache.offered(fw.offers);
+  yield legacyFrameworkHead(fw, {
+    used: c.completed ? cache.summary(Resources.empty()) : used.summary,
+    offered: cache.summary(offered),
+    usedAndOffered: c.completed ? cache.summary(Resources.empty()) : cache.summary(used.resources.add(offered)),
+  }) + ",";
+  const task = (t: Task) => cache.legacyTask(t);
+  yield* list("tasks", c.tasks, task);
+  yield ",";
+  yield* list("unreachable_tasks", c.unreachable, task);
+  yield ",";
+  yield* list("completed_tasks", c.completedTasks, task);
+  const executors: string[] = [];
+  if (!c.completed) for (const e of fw.executors.values()) executors.push(legacyExecutor(e.info, fw.id, e.agentId, (r) => cache.summary(r)));
+  yield legacyFrameworkTail(fw, offers.map((o) => legacyOffer(o, (r) => cache.summary(r))), executors);
+}
+
+function* frameworksList(cache: StateCache, m: Master, key: string, items: CapturedFramework[]): Generator<string> {
+  yield `"${key}":[`;
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) yield ",";
+    yield* legacyFramework(cache, m, items[i]!);
+  }
+  yield "]";
+}
+
+/** /master/state: `header` holds the top-level scalar fields (`{…,` without the closing brace). */
+export function* legacyState(cache: StateCache, m: Master, header: string, cap: Captured): Generator<string> {
+  yield header;
+  yield* list("slaves", cap.agents, (a) => legacyAgentJson(cache, m, a));
+  yield ",";
+  yield* list("recovered_slaves", cap.recovered, (r) => legacyRecoveredJson(cache, r));
+  yield ",";
+  yield* frameworksList(cache, m, "frameworks", cap.frameworks);
+  yield ",";
+  yield* frameworksList(cache, m, "completed_frameworks", cap.completedFrameworks);
+  yield `,"orphan_tasks":[],"unregistered_frameworks":[]}`;
+}
+
+/** /master/frameworks */
+export function* legacyFrameworks(cache: StateCache, m: Master, cap: Captured): Generator<string> {
+  yield "{";
+  yield* frameworksList(cache, m, "frameworks", cap.frameworks);
+  yield ",";
+  yield* frameworksList(cache, m, "completed_frameworks", cap.completedFrameworks);
+  yield `,"unregistered_frameworks":[]}`;
+}
+
+/** /master/slaves */
+export function* legacySlaves(cache: StateCache, m: Master, cap: Captured): Generator<string> {
+  yield "{";
+  yield* list("slaves", cap.agents, (a) => legacyAgentJson(cache, m, a, true));
+  yield ",";
+  yield* list("recovered_slaves", cap.recovered, (r) => legacyRecoveredJson(cache, r));
+  yield "}";
+}
+
+/** Counts of agents for the /master/state header and metrics. */
+export function agentCounts(m: Master): { active: number; inactive: number } {
+  let active = 0;
+  for (const a of m.agents.values()) if (agentActive(a)) active++;
+  return { active, inactive: m.agents.size - active };
+}
+
+// ---- v1 -----------------------------------------------------------------------------------
+
+/** Yields `,"key":[…]` (or nothing when empty: empty repeated fields are omitted). */
+function* optList<T>(first: { value: boolean }, key: string, items: readonly T[], render: (item: T) => string): Generator<string> {
+  if (items.length === 0) return;
+  const sep = first.value ? "" : ",";
+  first.value = false;
+  yield sep + `"${key}":[`;
+  for (let i = 0; i < items.length; i++) {
+    const s = render(items[i]!);
+    yield i === 0 ? s : "," + s;
+  }
+  yield "]";
+}
+
+/** GetTasks body `{tasks, unreachable_tasks, completed_tasks}`. */
+export function* v1GetTasks(cache: StateCache, cap: Captured): Generator<string> {
+  const all = [...cap.frameworks, ...cap.completedFrameworks];
+  const tasks = all.flatMap((c) => c.tasks);
+  const unreachable = all.flatMap((c) => c.unreachable);
+  const completed = all.flatMap((c) => c.completedTasks);
+  const render = (t: Task) => cache.v1Task(t);
+  const first = { value: true };
+  yield "{";
+  yield* optList(first, "tasks", tasks, render);
+  yield* optList(first, "unreachable_tasks", unreachable, render);
+  yield* optList(first, "completed_tasks", completed, render);
+  yield "}";
+}
+
+export function v1AgentJson(cache: StateCache, agent: Agent): string {
+  const used = cache.agentUsed(agent);
+  const offered = agent.offeredIds.size === 0 ? "[]" : j(cache.offered(agent.offeredIds).toArray());
+  return v1Agent(agent, cache.v1AgentInfo(agent), cache.v1AgentTotal(agent), cache.usageArray(used), offered);
+}
+
+/** GetAgents body `{agents, recovered_agents}`. */
+export function* v1GetAgents(cache: StateCache, cap: Captured): Generator<string> {
+  const first = { value: true };
+  yield "{";
+  yield* optList(first, "agents", cap.agents, (a) => v1AgentJson(cache, a));
+  yield* optList(first, "recovered_agents", cap.recovered, (r) => j({ ...r.info, id: { value: r.id } }));
+  yield "}";
+}
+
+export function v1FrameworkJson(cache: StateCache, m: Master, fw: Framework, completed: boolean): string {
+  if (completed) return v1Framework(m, fw, cache.v1FrameworkInfo(fw), undefined, true);
+  const used = cache.frameworkUsed(fw);
+  const offered = fw.offers.size === 0 ? "[]" : j(cache.offered(fw.offers).toArray());
+  return v1Framework(m, fw, cache.v1FrameworkInfo(fw), { allocated: cache.usageArray(used), offered });
+}
+
+/** GetFrameworks body `{frameworks, completed_frameworks}`. */
+export function* v1GetFrameworks(cache: StateCache, m: Master, cap: Captured): Generator<string> {
+  const first = { value: true };
+  yield "{";
+  yield* optList(first, "frameworks", cap.frameworks, (c) => v1FrameworkJson(cache, m, c.fw, false));
+  yield* optList(first, "completed_frameworks", cap.completedFrameworks, (c) => v1FrameworkJson(cache, m, c.fw, true));
+  yield "}";
+}
+
+/** GetExecutors body `{executors}`: executors the agents reported (command executors are not tracked). */
+export function* v1GetExecutors(cap: Captured): Generator<string> {
+  const executors: string[] = [];
+  for (const agent of cap.agents) {
+    for (const byFramework of agent.executors.values()) for (const info of byFramework.values()) executors.push(v1Executor(info, agent.id));
+  }
+  const first = { value: true };
+  yield "{";
+  yield* optList(first, "executors", executors, (s) => s);
+  yield "}";
+}
+
+/** GetState body `{get_tasks, get_executors, get_frameworks, get_agents}`. */
+export function* v1GetState(cache: StateCache, m: Master, cap: Captured): Generator<string> {
+  yield `{"get_tasks":`;
+  yield* v1GetTasks(cache, cap);
+  yield `,"get_executors":`;
+  yield* v1GetExecutors(cap);
+  yield `,"get_frameworks":`;
+  yield* v1GetFrameworks(cache, m, cap);
+  yield `,"get_agents":`;
+  yield* v1GetAgents(cache, cap);
+  yield "}";
+}

@@ -1,0 +1,180 @@
+// The operator API's SUBSCRIBE: a RecordIO stream of master Events (operator-api.md §4).
+//
+//   SUBSCRIBED {get_state, heartbeat_interval_seconds} ─► HEARTBEAT ─► events as they happen
+//
+// The SUBSCRIBED snapshot is rendered synchronously (consistent with the event order), then
+// written in slices with backpressure; events that happen meanwhile are rendered at once and
+// queued behind it. Each MasterEvent is rendered once and fanned out to every subscriber. A
+// subscriber that stops reading is cut off once too much is buffered; above the subscriber limit
+// the oldest stream is closed (Mesos --max_operator_event_stream_subscribers).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { MasterEvent } from "../events";
+import type { Master } from "../master";
+import type { TimerHandle } from "../clock";
+import type { StateCache } from "./render/cache";
+import { capture, v1AgentJson, v1GetState } from "./render/state";
+import { v1Framework, v1Status } from "./render/v1";
+import { idJson, j } from "./render/json";
+
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+const SLICE_BYTES = 512 * 1024;
+
+const frame = (json: string) => `${json.length}\n${json}`;
+
+/** Renders a MasterEvent as an operator Event (null: not an operator event). */
+export function renderEvent(m: Master, cache: StateCache, e: MasterEvent): string | null {
+  switch (e.type) {
+    case "TASK_ADDED":
+      return `{"type":"TASK_ADDED","task_added":{"task":${cache.v1Task(e.task)}}}`;
+    case "TASK_UPDATED":
+      return `{"type":"TASK_UPDATED","task_updated":{"framework_id":${idJson(e.task.frameworkId)},"status":${v1Status(e.status)},"state":"${e.task.state}"}}`;
+    case "AGENT_ADDED":
+      return `{"type":"AGENT_ADDED","agent_added":{"agent":${v1AgentJson(cache, e.agent)}}}`;
+    case "AGENT_REMOVED":
+      return `{"type":"AGENT_REMOVED","agent_removed":{"agent_id":${idJson(e.agentId)}}}`;
+    case "FRAMEWORK_ADDED":
+    case "FRAMEWORK_UPDATED": {
+      const key = e.type.toLowerCase();
+      return `{"type":"${e.type}","${key}":{"framework":${v1Framework(m, e.framework, cache.v1FrameworkInfo(e.framework))}}}`;
+    }
+    case "FRAMEWORK_REMOVED":
+      return `{"type":"FRAMEWORK_REMOVED","framework_removed":{"framework_info":${cache.v1FrameworkInfo(e.framework)}}}`;
+    case "AGENT_UPDATED":
+    case "OFFERS_CHANGED":
+      return null;
+  }
+}
+
+class OperatorStream {
+  /** Records waiting while the SUBSCRIBED snapshot is being written. */
+  private queue: string[] | null = [];
+  closed = false;
+  heartbeat: TimerHandle | null = null;
+
+  constructor(
+    readonly res: ServerResponse,
+    private readonly onClosed: (s: OperatorStream) => void,
+  ) {
+    res.on("close", () => this.markClosed());
+  }
+
+  send(record: string): void {
+    if (this.closed) return;
+    if (this.queue) {
+      this.queue.push(record);
+      return;
+    }
+    if (this.res.writableLength > MAX_BUFFERED_BYTES) {
+      this.close();
+      return;
+    }
+    this.res.write(record, "latin1");
+  }
+
+  /** Writes the snapshot record, then whatever queued up meanwhile; then goes live. */
+  async start(snapshotParts: string[], snapshotLength: number): Promise<void> {
+    this.res.write(`${snapshotLength}\n`, "latin1");
+    let batch: string[] = [];
+    let bytes = 0;
+    const flush = async () => {
+      const ok = this.res.write(batch.join(""), "latin1");
+      batch = [];
+      bytes = 0;
+      await (ok ? new Promise((r) => setImmediate(r)) : new Promise<void>((r) => {
+        const done = () => {
+          this.res.off("drain", done);
+          this.res.off("close", done);
+          r();
+        };
+        this.res.on("drain", done);
+        this.res.on("close", done);
+      }));
+    };
+    for (const part of snapshotParts) {
+      if (this.closed) return;
+      batch.push(part);
+      bytes += part.length;
+      if (bytes >= SLICE_BYTES) await flush();
+    }
+    if (batch.length > 0 && !this.closed) this.res.write(batch.join(""), "latin1");
+    const queued = this.queue ?? [];
+    this.queue = null;
+    for (const record of queued) this.send(record);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.res.end();
+    this.markClosed();
+  }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.heartbeat?.cancel();
+    this.onClosed(this);
+  }
+}
+
+export class OperatorSubscribers {
+  private readonly streams = new Set<OperatorStream>();
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly m: Master,
+    private readonly cache: StateCache,
+    private readonly maxSubscribers: number,
+  ) {}
+
+  get size(): number {
+    return this.streams.size;
+  }
+
+  /** Answers an accepted SUBSCRIBE call (transport checks done by the caller). */
+  subscribe(req: IncomingMessage, res: ServerResponse): void {
+    const m = this.m;
+    const heartbeatMs = m.config.heartbeatIntervalMs;
+    res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache" });
+    req.socket.setKeepAlive(true);
+    req.socket.setNoDelay(true);
+
+    const stream = new OperatorStream(res, (s) => this.remove(s));
+    this.streams.add(stream);
+    this.ensureListening();
+    while (this.streams.size > this.maxSubscribers) this.streams.values().next().value!.close();
+
+    const parts = [`{"type":"SUBSCRIBED","subscribed":{"get_state":`];
+    const pieces = v1GetState(this.cache, m, capture(m));
+    for (let r = pieces.next(); !r.done; r = pieces.next()) parts.push(r.value);
+    parts.push(`,"heartbeat_interval_seconds":${j(heartbeatMs / 1000)}}}`);
+    let length = 0;
+    for (const p of parts) length += p.length;
+    stream.send(frame(`{"type":"HEARTBEAT"}`));
+    stream.heartbeat = m.clock.setInterval(() => stream.send(frame(`{"type":"HEARTBEAT"}`)), heartbeatMs);
+    void stream.start(parts, length);
+  }
+
+  private ensureListening(): void {
+    if (this.unsubscribe) return;
+    this.unsubscribe = this.m.events.subscribe((e) => {
+      if (this.streams.size === 0) return;
+      const json = renderEvent(this.m, this.cache, e);
+      if (json === null) return;
+      const record = frame(json);
+      for (const s of this.streams) s.send(record);
+    });
+  }
+
+  private remove(stream: OperatorStream): void {
+    this.streams.delete(stream);
+    if (this.streams.size === 0 && this.unsubscribe) {
+      this.unsubscribe();
+      this.unsubscribe = null;
+    }
+  }
+
+  close(): void {
+    for (const s of [...this.streams]) s.close();
+  }
+}
+
