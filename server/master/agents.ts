@@ -138,6 +138,7 @@ export async function reregisterAgent(m: Master, msg: Reregister, link: AgentLin
     if (!existing.deactivated) m.allocator.activateAgent(id);
     const unknown = reconcileAgentTasks(m, existing, msg.tasks);
     registeredReply(m, existing, "AGENT_REREGISTERED", unknown);
+    loseUnknownTasks(m, existing, unknown);
     resendKills(m, existing);
     m.counters.agentReregistrations++;
     m.events.publish({ type: "AGENT_UPDATED", agent: existing });
@@ -237,6 +238,24 @@ function reconcileAgentTasks(m: Master, agent: Agent, reported: AgentTask[]): { 
     }
   }
   return unknown;
+}
+
+/**
+ * Tasks the master holds for an agent that the agent no longer knows (its launch was lost in
+ * flight, or the agent dropped them at recovery): they are gone. Not-yet-started tasks are
+ * DROPPED, others GONE (both LOST for frameworks that are not partition-aware).
+ */
+function loseUnknownTasks(m: Master, agent: Agent, unknown: { framework_id: Id; task_id: Id }[]): void {
+  for (const { framework_id, task_id } of unknown) {
+    const framework = m.frameworks.get(framework_id.value);
+    const task = framework?.tasks.get(task_id.value);
+    if (!framework || !task || isTerminalState(task.state)) continue;
+    const state = stateFor(framework, task.state === "TASK_STAGING" ? "TASK_DROPPED" : "TASK_GONE");
+    const status = masterStatus(m, { taskId: task_id.value, agentId: agent.id, executorId: task.executorId }, state, "REASON_AGENT_RESTARTED", "Task is unknown to the agent after it re-registered");
+    transitionTask(m, task, status);
+    m.sendStatusUpdate(framework, status);
+    removeTask(m, task);
+  }
 }
 
 function resendKills(m: Master, agent: Agent): void {

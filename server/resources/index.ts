@@ -4,7 +4,7 @@ export {
   isAllocatableTo, isDynamicallyReserved, isPersistentVolume, isReserved, isRevocable, isShared, isUnreserved,
   normalizeResource, reservationRole, toLegacyFormat, toRefinedFormat,
 } from "./format";
-export { ResourcesParseError, parseAttributes, parseResources } from "./parse";
+export { ResourcesParseError, parseAttributes, parseResourceList, parseResources } from "./parse";
 export { Resources, findSubset, type ResourcesLike } from "./resources";
 export { isStrictSubroleOf, isSubroleOrSelf, validateRole } from "./roles";
 export { validateReservationStack, validateResource, validateResources } from "./validate";

@@ -61,8 +61,9 @@ export function tempDir(prefix: string): string {
 
 const BIN = () => path.join(projectRoot(), "bin", "plateau.mjs");
 
-export async function startTestAgent(master: string, opts: { workDir?: string; port?: number; resources?: string; attributes?: string; extra?: string[] } = {}): Promise<TestAgent> {
+export async function startTestAgent(master: string, opts: { workDir?: string; port?: number; resources?: string; attributes?: string; extra?: string[]; keepWorkDir?: boolean } = {}): Promise<TestAgent> {
   const port = opts.port ?? (await freePort());
+  const ownWorkDir = opts.workDir === undefined && !opts.keepWorkDir;
   const workDir = opts.workDir ?? tempDir("agent");
   const args = [
     BIN(),
@@ -100,6 +101,8 @@ export async function startTestAgent(master: string, opts: { workDir?: string; p
       const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
       await exited;
       clearTimeout(timer);
+      // Only a stop that killed the tasks may delete the work dir (a restart test reuses it).
+      if (ownWorkDir && stopOpts.killTasks) fs.rmSync(workDir, { recursive: true, force: true });
     },
   };
 }
