@@ -127,7 +127,7 @@ export async function execute(o: ExecuteOptions): Promise<number> {
         const available = Resources.from(offer.resources);
         const request = wanted.allocate(offer.allocation_info.role);
         if (launched || !available.contains(request)) {
-          void client.call({ type: "DECLINE", decline: { offer_ids: [offer.id], filters: { refuse_seconds: launched ? 3600 : 5 } } });
+          client.call({ type: "DECLINE", decline: { offer_ids: [offer.id], filters: { refuse_seconds: launched ? 3600 : 5 } } }).catch(() => {});
           continue;
         }
         launched = true;
@@ -145,8 +145,12 @@ export async function execute(o: ExecuteOptions): Promise<number> {
               o.print(`ACCEPT failed: ${r.status} ${r.body}`);
               void finish(1);
             } else {
-              void client.call({ type: "SUPPRESS", suppress: { roles: [] } });
+              client.call({ type: "SUPPRESS", suppress: { roles: [] } }).catch(() => {});
             }
+          })
+          .catch((err: Error) => {
+            o.print(`ACCEPT failed: ${err.message}`);
+            void finish(1);
           });
       }
     };
@@ -158,10 +162,10 @@ export async function execute(o: ExecuteOptions): Promise<number> {
         if (status.task_id.value !== o.name) return;
         o.print(statusLine(status));
         if (status.uuid && status.agent_id) {
-          void client.call({ type: "ACKNOWLEDGE", acknowledge: { agent_id: status.agent_id, task_id: status.task_id, uuid: status.uuid } });
+          client.call({ type: "ACKNOWLEDGE", acknowledge: { agent_id: status.agent_id, task_id: status.task_id, uuid: status.uuid } }).catch(() => {});
         }
         if (status.state === "TASK_RUNNING" && o.killAfterMs !== undefined) {
-          setTimeout(() => void client.call({ type: "KILL", kill: { task_id: status.task_id, agent_id: status.agent_id } }), o.killAfterMs).unref();
+          setTimeout(() => client.call({ type: "KILL", kill: { task_id: status.task_id, agent_id: status.agent_id } }).catch(() => {}), o.killAfterMs).unref();
         }
         if (isTerminalState(status.state)) void finish(status.state === "TASK_FINISHED" ? 0 : 1);
       } else if (event.type === "ERROR") {

@@ -2,7 +2,8 @@
 // launches command tasks, follows them to a terminal state, acknowledges, kills, reconciles.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { SchedulerClient } from "../../server/cli/scheduler-client";
 import { startTestAgent, startTestMaster, waitForAgents, type TestAgent, type TestMaster } from "../../server/testing/cluster";
 import { autoAcknowledge, commandTask, isOffers, isUpdateFor, launch, newScheduler, nextOffer } from "./helpers";
 
@@ -20,9 +21,33 @@ afterAll(async () => {
   await master?.stop();
 });
 
+// Every test's framework is torn down even when the test fails, so offers are not left held.
+const clients: SchedulerClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) {
+    await c.call({ type: "TEARDOWN" }).catch(() => {});
+    c.disconnect();
+  }
+});
+
+function scheduler(info: Parameters<typeof newScheduler>[1]): SchedulerClient {
+  const c = newScheduler(master.address, info);
+  clients.push(c);
+  return c;
+}
+
+/** The task's stdout in its sandbox (Mesos layout), on whichever agent ran it. */
+function sandboxStdout(agentId: string, frameworkId: string, taskId: string): string {
+  for (const a of agents) {
+    const file = path.join(a.workDir, "slaves", agentId, "frameworks", frameworkId, "executors", taskId, "runs", "latest", "stdout");
+    if (fs.existsSync(file)) return fs.readFileSync(file, "utf8");
+  }
+  return "";
+}
+
 describe("vertical slice", () => {
   it("runs a command task to TASK_FINISHED with its output in the sandbox", async () => {
-    const client = newScheduler(master.address, { name: "slice" });
+    const client = scheduler({ name: "slice" });
     autoAcknowledge(client);
     const subscribed = await client.subscribe();
     expect(subscribed.subscribed.heartbeat_interval_seconds).toBe(2);
@@ -58,7 +83,7 @@ describe("vertical slice", () => {
   });
 
   it("reports a failing command as TASK_FAILED with its exit code", async () => {
-    const client = newScheduler(master.address, { name: "failing" });
+    const client = scheduler({ name: "failing" });
     autoAcknowledge(client);
     await client.subscribe();
     const offer = await nextOffer(client);
@@ -70,12 +95,14 @@ describe("vertical slice", () => {
   });
 
   it("kills a running task (SIGTERM, then SIGKILL after the grace period)", async () => {
-    const client = newScheduler(master.address, { name: "killer" });
+    const client = scheduler({ name: "killer" });
     autoAcknowledge(client);
     await client.subscribe();
     const offer = await nextOffer(client);
-    await launch(client, offer, [commandTask(offer, "sleeper", "trap '' TERM; sleep 600", "cpus:0.1;mem:32", { kill_policy: { grace_period: { nanoseconds: 500_000_000 } } })]);
+    await launch(client, offer, [commandTask(offer, "sleeper", "trap '' TERM; echo trap-installed; sleep 600", "cpus:0.1;mem:32", { kill_policy: { grace_period: { nanoseconds: 500_000_000 } } })]);
     await client.waitFor(isUpdateFor("sleeper", "TASK_RUNNING"), 15_000, true);
+    // RUNNING means the process started; wait until the shell has actually installed its trap.
+    await expect.poll(() => sandboxStdout(offer.agent_id.value, client.frameworkId!, "sleeper"), { timeout: 5000 }).toContain("trap-installed");
     const started = Date.now();
     await client.mustCall({ type: "KILL", kill: { task_id: { value: "sleeper" }, agent_id: offer.agent_id } });
     const killed = await client.waitFor(isUpdateFor("sleeper", "TASK_KILLED"), 15_000, true);
@@ -86,7 +113,7 @@ describe("vertical slice", () => {
   });
 
   it("answers implicit and explicit reconciliation without uuids", async () => {
-    const client = newScheduler(master.address, { name: "reconciler", capabilities: [{ type: "PARTITION_AWARE" }] });
+    const client = scheduler({ name: "reconciler", capabilities: [{ type: "PARTITION_AWARE" }] });
     autoAcknowledge(client);
     await client.subscribe();
     const offer = await nextOffer(client);
@@ -106,7 +133,7 @@ describe("vertical slice", () => {
   });
 
   it("honours DECLINE filters (refuse_seconds) and REVIVE clears them", async () => {
-    const client = newScheduler(master.address, { name: "decliner" });
+    const client = scheduler({ name: "decliner" });
     await client.subscribe();
     const first = await client.waitFor(isOffers, 10_000, true);
     const declined = first.offers.offers.map((o) => o.id);
@@ -125,7 +152,7 @@ describe("vertical slice", () => {
   });
 
   it("tears a framework down: its tasks are killed and it becomes completed", async () => {
-    const client = newScheduler(master.address, { name: "teardown" });
+    const client = scheduler({ name: "teardown" });
     autoAcknowledge(client);
     await client.subscribe();
     const offer = await nextOffer(client);
