@@ -1,10 +1,22 @@
 "use client";
+// Client-side providers: TanStack Query and the tRPC client. Requests go to the master the page
+// currently follows (app/lib/masters.ts): the page's own origin, or the leader after a failover.
 import { useState } from "react";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import type { AppRouter } from "../server/trpc/router";
 import { TRPCProvider } from "./trpc/client";
 import { makeQueryClient } from "./trpc/query-client";
+import { masterBase } from "./lib/masters";
+
+const CSRF = { "x-plateau-csrf": "1" };
+
+/** fetch that sends relative /trpc URLs to the followed master. */
+const followingFetch: typeof fetch = (input, init) => {
+  const b = masterBase();
+  if (b && typeof input === "string" && input.startsWith("/")) return fetch(b + input, { ...init, mode: "cors" });
+  return fetch(input, init);
+};
 
 export function Providers({ children }: { children: React.ReactNode }) {
   const [queryClient] = useState(makeQueryClient);
@@ -13,8 +25,8 @@ export function Providers({ children }: { children: React.ReactNode }) {
       links: [
         splitLink({
           condition: (op) => op.type === "subscription",
-          true: httpSubscriptionLink({ url: "/trpc" }),
-          false: httpBatchLink({ url: "/trpc" }),
+          true: httpSubscriptionLink({ url: () => `${masterBase()}/trpc` }),
+          false: httpBatchLink({ url: "/trpc", fetch: followingFetch, headers: () => CSRF, maxURLLength: 4000 }),
         }),
       ],
     }),

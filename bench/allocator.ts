@@ -4,11 +4,13 @@
 // Setup per grid cell: F frameworks in role "*", then N agents with
 // cpus:24;mem:4096;disk:4096;ports:[31000-32000], each with cpus:16;mem:2014;disk:1024 and 16
 // single ports already used by one framework (round-robin over the frameworks).
-// Rounds: every offer of the previous round is declined with a long filter (refuse_seconds =
-// INT32_MAX), time advances one allocation interval, and one `allocate()` is timed.
-//   DeclineOffers  — all frameworks active; F rounds (each framework gets to decline each agent).
-//   SuppressOffers — like DeclineOffers, but 90% of the frameworks have suppressed offers
-//                    (no work to do); F rounds.
+// Then rounds: the previous round's offers come back, time advances one allocation interval,
+// and one `allocate()` is timed.
+//   DeclineOffers  — every offer is declined with a long filter (refuse_seconds = INT32_MAX);
+//                    one round per framework (F rounds: by then every framework has declined
+//                    every agent), stopping early at a round that makes no offer.
+//   SuppressOffers — offers come back without a filter and, before each of 5 rounds, another
+//                    fifth of the frameworks suppresses offers (as Mesos's benchmark does).
 // `--rounds=K` caps the rounds per cell. Output: one JSON object per measured figure on stdout,
 // a table on stderr.
 //
@@ -29,6 +31,7 @@ interface Cell {
   addAgentsMs: number;
   rounds: number[];
   offers: number[];
+  rssMb: number;
 }
 
 function arg(name: string): string | undefined {
@@ -52,6 +55,7 @@ const PORTS = Array.from({ length: 16 }, (_, i) => 31000 + i * 64);
 const USED = Resources.parse(`cpus:16;mem:2014;disk:1024;ports:[${PORTS.map((p) => `${p}-${p}`).join(",")}]`).allocate("*");
 const REFUSE_SECONDS = 2 ** 31 - 1;
 const INTERVAL_MS = 1000;
+const SUPPRESS_ROUNDS = 5;
 
 function frameworkInfo(): AllocatorFramework {
   return {
@@ -78,26 +82,26 @@ function runCell(scenario: Scenario, agents: number, frameworks: number): Cell {
   }
   const addAgentsMs = performance.now() - t0;
 
-  if (scenario === "SuppressOffers") {
-    const active = Math.max(1, Math.ceil(frameworks / 10));
-    for (const id of fwIds.slice(active)) allocator.suppressOffers(id, []);
-  }
-
   let now = Date.UTC(2026, 0, 1);
   let offers: OfferPlan[] = [];
   const rounds: number[] = [];
   const counts: number[] = [];
-  const limit = Math.min(frameworks, maxRounds);
+  const suppress = scenario === "SuppressOffers";
+  const limit = Math.min(suppress ? SUPPRESS_ROUNDS : frameworks, maxRounds);
+  let suppressed = 0;
   for (let round = 0; round < limit; round++) {
-    for (const o of offers) allocator.recoverResources(o.frameworkId, o.agentId, o.resources, REFUSE_SECONDS, now);
+    for (const o of offers) allocator.recoverResources(o.frameworkId, o.agentId, o.resources, suppress ? undefined : REFUSE_SECONDS, now);
+    if (suppress) {
+      for (let j = 0; j < Math.floor(frameworks / SUPPRESS_ROUNDS); j++) allocator.suppressOffers(fwIds[suppressed++]!, []);
+    }
     now += INTERVAL_MS;
     const start = performance.now();
     offers = allocator.allocate(now);
     rounds.push(performance.now() - start);
     counts.push(offers.length);
-    if (offers.length === 0) break;
+    if (offers.length === 0 && !suppress) break;
   }
-  return { scenario, agents, frameworks, addFrameworksMs, addAgentsMs, rounds, offers: counts };
+  return { scenario, agents, frameworks, addFrameworksMs, addAgentsMs, rounds, offers: counts, rssMb: process.memoryUsage().rss / 2 ** 20 };
 }
 
 function stats(xs: number[]) {
@@ -108,15 +112,18 @@ function stats(xs: number[]) {
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-function emit(cell: Cell, metric: string, value: number, unit = "ms"): void {
-  const line = { bench: "allocator", scenario: cell.scenario, params: { agents: cell.agents, frameworks: cell.frameworks }, metric, value: round2(value), unit };
+function emit(cell: Cell, metric: string, value: number, unit = "ms", extra: Record<string, number> = {}): void {
+  const line = { bench: "allocator", scenario: cell.scenario, params: { agents: cell.agents, frameworks: cell.frameworks, ...extra }, metric, value: round2(value), unit };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
+const gc = (globalThis as { gc?: () => void }).gc;
+const started = performance.now();
 const rows: string[][] = [];
 for (const scenario of scenarios) {
   for (const agents of agentCounts) {
     for (const frameworks of frameworkCounts) {
+      gc?.(); // the previous cell's garbage should not land in this cell's rounds
       const cell = runCell(scenario, agents, frameworks);
       const s = stats(cell.rounds);
       const offersMade = cell.offers.reduce((a, b) => a + b, 0);
@@ -128,6 +135,10 @@ for (const scenario of scenarios) {
       emit(cell, "allocate_ms_max", s.max);
       emit(cell, "rounds", cell.rounds.length, "count");
       emit(cell, "offers", offersMade, "count");
+      emit(cell, "rss_mb", cell.rssMb, "MB");
+      if (scenario === "SuppressOffers") {
+        cell.rounds.forEach((ms, i) => emit(cell, "allocate_ms_round", ms, "ms", { round: i + 1, suppressed: Math.floor(frameworks / SUPPRESS_ROUNDS) * (i + 1) }));
+      }
       rows.push([
         scenario, String(agents), String(frameworks), cell.addFrameworksMs.toFixed(1), cell.addAgentsMs.toFixed(0),
         String(cell.rounds.length), s.first.toFixed(1), s.mean.toFixed(1), s.p50.toFixed(1), s.max.toFixed(1), String(offersMade),
@@ -140,4 +151,5 @@ for (const scenario of scenarios) {
 const header = ["scenario", "agents", "frameworks", "add fw ms", "add agents ms", "rounds", "1st round ms", "mean ms", "p50 ms", "max ms", "offers"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const fmt = (r: string[]) => r.map((c, i) => (i < 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+process.stderr.write(`\nnode ${process.version}, ${((performance.now() - started) / 1000).toFixed(0)} s in all\n`);
 process.stderr.write(`\n${fmt(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}\n${rows.map(fmt).join("\n")}\n`);

@@ -39,4 +39,24 @@ for (let i = 0; i < 4; i++) {
   console.log(`capture ${tc.toFixed(1)} ms legacy ${tl.toFixed(0)} ms (${(s.length / 1e6).toFixed(1)} MB) v1 ${tv.toFixed(0)} ms (${(v.length / 1e6).toFixed(1)} MB)`);
   if (i === 0) { t = performance.now(); JSON.parse(s); console.log("parse", (performance.now() - t).toFixed(0)); }
 }
+
+{
+  const all: any[] = [];
+  for (const fw of m.frameworks.values()) { all.push(...fw.tasks.values(), ...fw.completedTasks); }
+  for (let k = 0; k < 3; k++) {
+    let t = performance.now();
+    let len = 0;
+    for (const task of all) len += ctx.cache.legacyTask(task).length;
+    const a = performance.now() - t;
+    t = performance.now();
+    const parts: string[] = [];
+    for (const task of all) parts.push(ctx.cache.legacyTask(task));
+    const joined = parts.join(",");
+    const b = performance.now() - t;
+    t = performance.now();
+    const buf = Buffer.allocUnsafe(joined.length); buf.write(joined, 0, "latin1");
+    const c = performance.now() - t;
+    console.log(`lookup ${a.toFixed(1)} ms, lookup+join ${b.toFixed(1)} ms, buffer write ${c.toFixed(1)} ms, ${len}`);
+  }
+}
 await running.stop();

@@ -4,7 +4,7 @@
 // whose reader ignores a torn last line. No fsync: checkpoints survive an agent crash (the page
 // cache outlives the process) but not necessarily a host crash, which kills the tasks anyway.
 import { randomBytes } from "node:crypto";
-import { promises as fsp } from "node:fs";
+import { promises as fsp, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { StatusUpdateMessage } from "../protocol/internal";
@@ -22,6 +22,37 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
 }
 
 export const writeJsonAtomic = (file: string, value: unknown) => writeFileAtomic(file, toWireJson(value));
+
+/**
+ * Synchronous atomic write, for the launch path: a handful of tiny files per task written
+ * without a threadpool round trip each. The temp name needs no randomness: synchronous writes
+ * of one process cannot interleave.
+ */
+export function writeFileAtomicSync(file: string, data: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+export const writeJsonAtomicSync = (file: string, value: unknown) => writeFileAtomicSync(file, toWireJson(value));
+
+/** Points `link` at `target`: created if absent, else replaced atomically (synchronous). */
+export function linkLatestSync(target: string, link: string): void {
+  try {
+    symlinkSync(target, link);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    const tmp = `${link}.tmp`;
+    rmSync(tmp, { force: true });
+    symlinkSync(target, tmp);
+    renameSync(tmp, link);
+  }
+}
 
 /** Points `link` at `target` (relative targets are resolved from the link's directory), atomically. */
 export async function replaceSymlink(target: string, link: string): Promise<void> {
@@ -90,35 +121,7 @@ export async function listDirs(dir: string): Promise<string[]> {
   }
 }
 
-// ---- task.updates: one JSON object per line, `{"update": StatusUpdateMessage}` or `{"ack": "<uuid>"}` ----
+// ---- status update journal records (see journal.ts) ----
 
 export const UpdateRecord = z.union([z.object({ update: StatusUpdateMessage }), z.object({ ack: z.string() })]);
 export type UpdateRecord = z.infer<typeof UpdateRecord>;
-
-export async function appendUpdateRecord(file: string, record: UpdateRecord): Promise<void> {
-  await fsp.appendFile(file, toWireJson(record) + "\n");
-}
-
-/**
- * The records of a journal in order. A final line without its newline is a torn write and is
- * dropped; any other unreadable line is a CheckpointError.
- */
-export async function readUpdateRecords(file: string): Promise<UpdateRecord[]> {
-  const text = await readTextIfExists(file);
-  if (text === undefined) return [];
-  const lines = text.split("\n");
-  lines.pop(); // "" after the last newline, or a torn final line
-  const out: UpdateRecord[] = [];
-  for (const [i, line] of lines.entries()) {
-    if (line.trim() === "") continue;
-    let parsed: ReturnType<typeof UpdateRecord.safeParse>;
-    try {
-      parsed = UpdateRecord.safeParse(parseJsonBody(line));
-    } catch (err) {
-      throw new CheckpointError(file, `line ${i + 1}: ${(err as Error).message}`);
-    }
-    if (!parsed.success) throw new CheckpointError(file, `line ${i + 1}: ${parsed.error.message}`);
-    out.push(parsed.data);
-  }
-  return out;
-}

@@ -33,8 +33,41 @@ export const AGENT_FLAGS: FlagSpecs = {
   default_role: { type: "string", default: D.defaultRole, help: "Role of resources given without one, and of detected resources." },
   isolation: {
     type: "string",
-    default: D.isolation,
-    help: "Comma-separated isolators. Only posix/cpu,posix/mem (accounting, no enforcement) is\nimplemented; cgroups/* are accepted and reported as not in force.",
+    placeholder: "isolators",
+    help:
+      "Comma-separated isolators: cgroups/cpu, cgroups/mem, cgroups/pids (cgroups v1 or v2,\n" +
+      "detected at run time; limits enforced, OOM → TASK_FAILED), posix/cpu, posix/mem\n" +
+      "(monitoring only, nothing enforced), namespaces/pid (each task in its own pid namespace),\n" +
+      "disk/du (sandbox usage watched; see --enforce_container_disk_quota). Default: cgroups when\n" +
+      "the host has writable cgroups, else posix; the choice is logged at start and shown in /state.",
+  },
+  cgroups_hierarchy: { type: "string", default: D.cgroupsHierarchy, help: "Where the cgroup hierarchies are mounted." },
+  cgroups_root: {
+    type: "string",
+    placeholder: "name",
+    help: "Parent cgroup of this agent's containers. Default: plateau/<hash of work_dir>, so several\nagents on one host keep apart.",
+  },
+  cgroups_enable_cfs: { type: "bool", default: D.cgroupsEnableCfs, help: "Enforce CPU limits with CFS bandwidth control (quota = cpus x 100ms per 100ms)." },
+  cgroups_limit_swap: { type: "bool", default: D.cgroupsLimitSwap, help: "Limit memory plus swap (not only memory)." },
+  container_disk_watch_interval: {
+    type: "duration",
+    default: formatDuration(D.containerDiskWatchIntervalMs),
+    help: "How often the disk usage of each container's sandbox is measured (disk/du).",
+  },
+  enforce_container_disk_quota: {
+    type: "bool",
+    default: D.enforceContainerDiskQuota,
+    help: "Fail a container whose sandbox grows beyond its disk resource\n(TASK_FAILED, REASON_CONTAINER_LIMITATION_DISK).",
+  },
+  executor_registration_timeout: {
+    type: "duration",
+    default: formatDuration(D.executorRegistrationTimeoutMs),
+    help: "How long a custom executor has to SUBSCRIBE after launch before it is destroyed.",
+  },
+  executor_reregistration_timeout: {
+    type: "duration",
+    default: formatDuration(D.executorReregistrationTimeoutMs),
+    help: "How long executors have to re-subscribe after an agent restart (at most 15secs).",
   },
   recover: {
     type: "string",
@@ -57,7 +90,17 @@ export const AGENT_FLAGS: FlagSpecs = {
     default: formatDuration(D.executorShutdownGracePeriodMs),
     help: "Time tasks get to exit after SIGTERM when their framework or the agent shuts down.",
   },
-  gc_delay: { type: "duration", default: formatDuration(D.gcDelayMs), help: "Accepted for compatibility; sandboxes are not garbage-collected yet." },
+  gc_delay: {
+    type: "duration",
+    default: formatDuration(D.gcDelayMs),
+    help: "Sandboxes of terminated executors are removed this long after their last change\n(sooner when the work_dir disk fills up; see --gc_disk_headroom).",
+  },
+  gc_disk_headroom: {
+    type: "number",
+    default: D.gcDiskHeadroom,
+    help: "Sandbox GC age = gc_delay x max(0, 1 - headroom - disk usage of the work_dir filesystem).",
+  },
+  disk_watch_interval: { type: "duration", default: formatDuration(D.diskWatchIntervalMs), help: "How often sandbox GC runs." },
   recovery_timeout: {
     type: "duration",
     default: formatDuration(D.recoveryTimeoutMs),
@@ -87,6 +130,7 @@ export const AGENT_FLAGS: FlagSpecs = {
 
 const str = (v: FlagValue) => (typeof v === "string" ? v : undefined);
 const num = (v: FlagValue) => (typeof v === "number" ? v : undefined);
+const bool = (v: FlagValue) => (typeof v === "boolean" ? v : undefined);
 
 /** AgentOptions from parsed flag values; throws FlagError for missing/invalid ones. */
 export function agentOptionsFromFlags(values: Record<string, FlagValue>): AgentOptions {
@@ -111,8 +155,18 @@ export function agentOptionsFromFlags(values: Record<string, FlagValue>): AgentO
     attributes: str(values.attributes),
     defaultRole: str(values.default_role),
     isolation: str(values.isolation),
+    cgroupsHierarchy: str(values.cgroups_hierarchy),
+    cgroupsRoot: str(values.cgroups_root),
+    cgroupsEnableCfs: bool(values.cgroups_enable_cfs),
+    cgroupsLimitSwap: bool(values.cgroups_limit_swap),
+    containerDiskWatchIntervalMs: num(values.container_disk_watch_interval),
+    enforceContainerDiskQuota: bool(values.enforce_container_disk_quota),
+    executorRegistrationTimeoutMs: num(values.executor_registration_timeout),
+    executorReregistrationTimeoutMs: num(values.executor_reregistration_timeout),
+    gcDiskHeadroom: num(values.gc_disk_headroom),
+    diskWatchIntervalMs: num(values.disk_watch_interval),
     recover: recover as RecoverMode,
-    strict: typeof values.strict === "boolean" ? values.strict : undefined,
+    strict: bool(values.strict),
     registrationBackoffFactorMs: num(values.registration_backoff_factor),
     executorShutdownGracePeriodMs: num(values.executor_shutdown_grace_period),
     gcDelayMs: num(values.gc_delay),

@@ -1,28 +1,21 @@
 // Writing the agent's checkpoints and sandboxes (layout in paths.ts). Every whole file is
 // written atomically (checkpoint.ts). Meta is written for every framework's runs, because the
-// agent needs the pids to re-adopt or kill a run after a restart; `task.updates` is only kept
-// for checkpointing frameworks (FrameworkInfo.checkpoint), as in Mesos.
-import { promises as fsp } from "node:fs";
+// agent needs the pids to re-adopt or kill a run after a restart; status updates are only
+// journalled for checkpointing frameworks (FrameworkInfo.checkpoint), as in Mesos.
+//
+// The per-launch writes (directories, executor.info, task.info, `latest` links) are
+// synchronous: a dozen tiny metadata operations per task cost less on the event loop than a
+// dozen promise + threadpool round trips, and they complete before the task starts (recovery
+// never sees a running task without its checkpoint).
+import { promises as fsp, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { AgentInfo, ExecutorInfo, FrameworkInfo, TaskInfo } from "../protocol/mesos";
-import { replaceSymlink, writeFileAtomic, writeJsonAtomic } from "./checkpoint";
+import { linkLatestSync, replaceSymlink, writeFileAtomic, writeJsonAtomic, writeJsonAtomicSync } from "./checkpoint";
 import * as paths from "./paths";
 
 export interface PreparedRun {
   sandbox: string;
   runMetaDir: string;
-  /** Journal of the task's status updates; undefined for non-checkpointing frameworks. */
-  updatesFile?: string;
-}
-
-/** Points a fresh run's `latest` at it: a plain symlink, replaced atomically if one exists. */
-async function linkLatest(target: string, link: string): Promise<void> {
-  try {
-    await fsp.symlink(target, link);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    await replaceSymlink(target, link);
-  }
 }
 
 export class MetaStore {
@@ -55,73 +48,67 @@ export class MetaStore {
     await fsp.rm(paths.metaLatestAgentLink(this.workDir), { force: true });
   }
 
-  async checkpointFramework(agentId: string, info: FrameworkInfo & { id: { value: string } }): Promise<void> {
+  checkpointFramework(agentId: string, info: FrameworkInfo & { id: { value: string } }): void {
     const json = JSON.stringify(info);
     const id = info.id.value;
     if (this.writtenFrameworks.get(id) === json) return;
+    mkdirSync(paths.metaFrameworkDir(this.workDir, agentId, id), { recursive: true });
+    writeJsonAtomicSync(paths.frameworkInfoPath(this.workDir, agentId, id), info);
     this.writtenFrameworks.set(id, json);
-    await fsp.mkdir(paths.metaFrameworkDir(this.workDir, agentId, id), { recursive: true });
-    await writeJsonAtomic(paths.frameworkInfoPath(this.workDir, agentId, id), info);
   }
 
-  /** Creates the sandbox and meta dirs of a new run and checkpoints executor.info and task.info. */
-  async prepareRun(run: paths.RunRef, executor: ExecutorInfo, task: TaskInfo, checkpoint: boolean): Promise<PreparedRun> {
+  /** Creates the sandbox and meta dirs of a new run and checkpoints executor.info and its first task's task.info. */
+  prepareRun(run: paths.RunRef, executor: ExecutorInfo, task: TaskInfo | undefined): PreparedRun {
     const w = this.workDir;
-    const taskId = task.task_id.value;
     const sandbox = paths.sandboxDir(w, run); // validates every id
     const runMetaDir = paths.metaRunDir(w, run);
-    paths.metaTaskDir(w, run, taskId); // validates the task id
     const chain = [run.executorId, "runs", run.containerId];
-    const sandboxBase = path.join(paths.frameworkDir(w, run.agentId, run.frameworkId), "executors");
-    const metaBase = paths.metaExecutorsDir(w, run.agentId, run.frameworkId);
-    await Promise.all([
-      this.mkdirChain(sandboxBase, chain),
-      this.mkdirChain(metaBase, chain).then(() =>
-        Promise.all([fsp.mkdir(path.join(runMetaDir, "pids")), this.mkdirChain(runMetaDir, ["tasks", taskId])]),
-      ),
-    ]);
-    await Promise.all([
-      linkLatest(run.containerId, paths.latestRunLink(w, run)),
-      linkLatest(run.containerId, path.join(paths.metaRunsDir(w, run.agentId, run.frameworkId, run.executorId), paths.LATEST)),
-      writeJsonAtomic(paths.executorInfoPath(w, run.agentId, run.frameworkId, run.executorId), executor),
-      writeJsonAtomic(paths.taskInfoPath(w, run, taskId), task),
-    ]);
-    return { sandbox, runMetaDir, updatesFile: checkpoint ? paths.taskUpdatesPath(w, run, taskId) : undefined };
+    this.mkdirChain(path.join(paths.frameworkDir(w, run.agentId, run.frameworkId), "executors"), chain);
+    this.mkdirChain(paths.metaExecutorsDir(w, run.agentId, run.frameworkId), [...chain, "pids"]);
+    linkLatestSync(run.containerId, paths.latestRunLink(w, run));
+    linkLatestSync(run.containerId, path.join(paths.metaRunsDir(w, run.agentId, run.frameworkId, run.executorId), paths.LATEST));
+    writeJsonAtomicSync(paths.executorInfoPath(w, run.agentId, run.frameworkId, run.executorId), executor);
+    if (task !== undefined) this.checkpointTask(run, task);
+    return { sandbox, runMetaDir };
+  }
+
+  /** Checkpoints a task of a run (task.info). */
+  checkpointTask(run: paths.RunRef, task: TaskInfo): void {
+    const dir = paths.metaTaskDir(this.workDir, run, task.task_id.value); // validates the task id
+    this.mkdirChain(paths.metaRunDir(this.workDir, run), ["tasks", task.task_id.value]);
+    writeJsonAtomicSync(path.join(dir, "task.info"), task);
   }
 
   /**
    * Creates `base/parts[0]/parts[1]/…` with one mkdir per level. `base` is created (recursively)
    * once and then assumed to exist — launching 1,000 tasks must not cost 1,000 deep `mkdir -p`s.
    */
-  private async mkdirChain(base: string, parts: string[]): Promise<void> {
+  private mkdirChain(base: string, parts: string[]): void {
     if (!this.knownDirs.has(base)) {
-      await fsp.mkdir(base, { recursive: true });
+      mkdirSync(base, { recursive: true });
       this.knownDirs.add(base);
     }
     let dir = base;
     for (const part of parts) {
       dir = path.join(dir, part);
       try {
-        await fsp.mkdir(dir);
+        mkdirSync(dir);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === "EEXIST") continue;
         if (code !== "ENOENT") throw err;
         this.knownDirs.delete(base); // removed behind our back
-        await fsp.mkdir(dir, { recursive: true });
+        mkdirSync(dir, { recursive: true });
       }
     }
   }
 
   /** Marks that the agent asked this run's task to die (so a restarted agent reports TASK_KILLED). */
-  async markKillRequested(runMetaDir: string): Promise<void> {
-    await writeFileAtomic(path.join(runMetaDir, paths.RUN_FILES.killRequested), "1\n");
+  markKillRequested(runMetaDir: string): void {
+    writeFileSync(path.join(runMetaDir, paths.RUN_FILES.killRequested), "1\n");
   }
 
-  /**
-   * Drops the meta of a completed executor (its sandbox stays for the user; GC is future work),
-   * keeping recovery proportional to live work.
-   */
+  /** Drops the meta of a completed executor (its sandbox stays until GC), keeping recovery proportional to live work. */
   async removeExecutorMeta(agentId: string, frameworkId: string, executorId: string): Promise<void> {
     await fsp.rm(paths.metaExecutorDir(this.workDir, agentId, frameworkId, executorId), { recursive: true, force: true });
   }

@@ -22,16 +22,42 @@ export interface AgentOptions {
   attributes?: string;
   /** Role of resources given without one. Default `*`. */
   defaultRole?: string;
-  /** `--isolation` list. Default `posix/cpu,posix/mem`. */
+  /**
+   * `--isolation` list (e.g. `cgroups/cpu,cgroups/mem,namespaces/pid`). Default: chosen by what
+   * the host supports — cgroups (v1 or v2) when writable, else posix (monitoring only).
+   */
   isolation?: string;
+  /** Where the cgroup hierarchies are mounted. Default `/sys/fs/cgroup`. */
+  cgroupsHierarchy?: string;
+  /**
+   * Parent cgroup of this agent's containers. Default `plateau/<hash of work_dir>` (one root per
+   * agent, so several agents on one host never adopt or destroy each other's containers).
+   */
+  cgroupsRoot?: string;
+  /** Hard CPU limit with CFS quota (cpu.cfs_quota_us / cpu.max). Default false (shares only). */
+  cgroupsEnableCfs?: boolean;
+  /** Limit memory + swap (cgroups v1 memory.memsw, v2 memory.swap.max = 0). Default false. */
+  cgroupsLimitSwap?: boolean;
+  /** How often container disk usage is measured (ms). Default 15 s. */
+  containerDiskWatchIntervalMs?: number;
+  /** Fail containers whose sandbox exceeds their `disk` resource. Default false. */
+  enforceContainerDiskQuota?: boolean;
+  /** How often running containers are checked for a memory limitation (OOM kill) (ms). Default 500. */
+  limitationPollIntervalMs?: number;
+  executorRegistrationTimeoutMs?: number;
+  executorReregistrationTimeoutMs?: number;
   /** What to do with tasks found at start-up. Default `reconnect`. */
   recover?: RecoverMode;
   /** Recovery errors are fatal (true) or logged and skipped (false). Default true. */
   strict?: boolean;
   registrationBackoffFactorMs?: number;
   executorShutdownGracePeriodMs?: number;
-  /** Accepted for compatibility; sandboxes are not garbage-collected yet. */
+  /** Sandboxes of terminated executors are removed this long after they last changed. */
   gcDelayMs?: number;
+  /** Free-disk headroom for sandbox GC: max age = gc_delay × max(0, 1 − headroom − disk usage). */
+  gcDiskHeadroom?: number;
+  /** How often sandbox GC checks disk usage and removes expired sandboxes (ms). Default 1 min. */
+  diskWatchIntervalMs?: number;
   recoveryTimeoutMs?: number;
   statusUpdateRetryIntervalMinMs?: number;
   statusUpdateRetryIntervalMaxMs?: number;
@@ -47,7 +73,18 @@ export const AGENT_DEFAULTS = {
   ip: "127.0.0.1",
   port: 5051,
   defaultRole: "*",
-  isolation: "posix/cpu,posix/mem",
+  isolation: "",
+  cgroupsHierarchy: "/sys/fs/cgroup",
+  cgroupsRoot: "",
+  cgroupsEnableCfs: false,
+  cgroupsLimitSwap: false,
+  containerDiskWatchIntervalMs: 15_000,
+  enforceContainerDiskQuota: false,
+  limitationPollIntervalMs: 500,
+  executorRegistrationTimeoutMs: 60_000,
+  executorReregistrationTimeoutMs: 2000,
+  gcDiskHeadroom: 0.1,
+  diskWatchIntervalMs: 60_000,
   recover: "reconnect" as RecoverMode,
   strict: true,
   registrationBackoffFactorMs: 1000,
@@ -76,6 +113,18 @@ export function resolveOptions(options: AgentOptions): ResolvedOptions {
     attributes: options.attributes,
     defaultRole: options.defaultRole ?? d.defaultRole,
     isolation: options.isolation ?? d.isolation,
+    cgroupsHierarchy: options.cgroupsHierarchy ?? d.cgroupsHierarchy,
+    cgroupsRoot: options.cgroupsRoot ?? d.cgroupsRoot,
+    cgroupsEnableCfs: options.cgroupsEnableCfs ?? d.cgroupsEnableCfs,
+    cgroupsLimitSwap: options.cgroupsLimitSwap ?? d.cgroupsLimitSwap,
+    containerDiskWatchIntervalMs: options.containerDiskWatchIntervalMs ?? d.containerDiskWatchIntervalMs,
+    enforceContainerDiskQuota: options.enforceContainerDiskQuota ?? d.enforceContainerDiskQuota,
+    limitationPollIntervalMs: options.limitationPollIntervalMs ?? d.limitationPollIntervalMs,
+    executorRegistrationTimeoutMs: options.executorRegistrationTimeoutMs ?? d.executorRegistrationTimeoutMs,
+    // Mesos caps the re-registration timeout at 15 s.
+    executorReregistrationTimeoutMs: Math.min(options.executorReregistrationTimeoutMs ?? d.executorReregistrationTimeoutMs, 15_000),
+    gcDiskHeadroom: options.gcDiskHeadroom ?? d.gcDiskHeadroom,
+    diskWatchIntervalMs: options.diskWatchIntervalMs ?? d.diskWatchIntervalMs,
     recover: options.recover ?? d.recover,
     strict: options.strict ?? d.strict,
     registrationBackoffFactorMs: options.registrationBackoffFactorMs ?? d.registrationBackoffFactorMs,

@@ -19,7 +19,7 @@ describe("paths", () => {
     const runMeta = "/w/meta/slaves/M-S0/frameworks/fw-1/executors/t1/runs/c-9";
     expect(paths.metaRunDir("/w", run)).toBe(runMeta);
     expect(paths.taskInfoPath("/w", run, "t1")).toBe(`${runMeta}/tasks/t1/task.info`);
-    expect(paths.taskUpdatesPath("/w", run, "t1")).toBe(`${runMeta}/tasks/t1/task.updates`);
+    expect(paths.agentJournalPath("/w", "a1")).toBe("/w/meta/slaves/a1/task.updates");
     expect(paths.RUN_FILES.forkedPid).toBe("pids/forked.pid");
   });
 

@@ -8,16 +8,18 @@
 //   <work_dir>/meta/boot_id
 //   <work_dir>/meta/slaves/latest -> <agent_id>
 //   <work_dir>/meta/slaves/<agent>/slave.info
+//   <work_dir>/meta/slaves/<agent>/task.updates      (status update journal of ALL tasks; journal.ts)
 //   <work_dir>/meta/slaves/<agent>/frameworks/<fw>/framework.info
 //   <work_dir>/meta/slaves/<agent>/frameworks/<fw>/executors/<ex>/executor.info
 //   <work_dir>/meta/slaves/<agent>/frameworks/<fw>/executors/<ex>/runs/<cid>/pids/forked.pid
 //   <work_dir>/meta/slaves/<agent>/frameworks/<fw>/executors/<ex>/runs/<cid>/tasks/<task>/task.info
-//   <work_dir>/meta/slaves/<agent>/frameworks/<fw>/executors/<ex>/runs/<cid>/tasks/<task>/task.updates
 //
 // Plateau additions inside a run's meta dir (written by the task wrapper, see
-// containerizer/wrapper.ts): `pids/task.pid` (pid = process group id of the user command) and
-// `exit_status` (the wait status as the shell reports it, 0–255); and `kill_requested`, written
-// by the agent before it signals a task, so a restarted agent still reports TASK_KILLED.
+// containerizer/wrapper.ts): `launch.sh`, `pids/task.pid` (pid = process group id of the user
+// command), `exit_status` (the wait status as the shell reports it, 0–255) and `launch_error`;
+// and `kill_requested`, written by the agent before it signals a task, so a restarted agent
+// still reports TASK_KILLED. Mesos keeps a `task.updates` file per task; Plateau journals every
+// task's updates in one file per agent (see journal.ts).
 import path from "node:path";
 import { validateIdString } from "../protocol/values";
 
@@ -81,6 +83,7 @@ export const metaLatestAgentLink = (workDir: string) => path.join(metaSlavesDir(
 export const metaAgentDir = (workDir: string, agentId: string) =>
   path.join(metaSlavesDir(workDir), component("agent id", agentId));
 export const agentInfoPath = (workDir: string, agentId: string) => path.join(metaAgentDir(workDir, agentId), "slave.info");
+export const agentJournalPath = (workDir: string, agentId: string) => path.join(metaAgentDir(workDir, agentId), "task.updates");
 
 export const metaFrameworksDir = (workDir: string, agentId: string) => path.join(metaAgentDir(workDir, agentId), "frameworks");
 export const metaFrameworkDir = (workDir: string, agentId: string, frameworkId: string) =>
@@ -112,5 +115,3 @@ export const metaTaskDir = (workDir: string, run: RunRef, taskId: string) =>
   path.join(metaRunDir(workDir, run), "tasks", component("task id", taskId));
 export const taskInfoPath = (workDir: string, run: RunRef, taskId: string) =>
   path.join(metaTaskDir(workDir, run, taskId), "task.info");
-export const taskUpdatesPath = (workDir: string, run: RunRef, taskId: string) =>
-  path.join(metaTaskDir(workDir, run, taskId), "task.updates");

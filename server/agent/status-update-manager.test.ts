@@ -14,7 +14,7 @@ function harness(retryMinMs = 10_000, retryMaxMs = 80_000) {
   const closed: string[] = [];
   const sum = new StatusUpdateManager({
     forward: (u) => forwarded.push(u),
-    journal: { append: async (file, record) => void journal.set(file, [...(journal.get(file) ?? []), record]) },
+    journal: { append: (fw, task, record) => void journal.set(`${fw}/${task}`, [...(journal.get(`${fw}/${task}`) ?? []), record]) },
     retryMinMs,
     retryMaxMs,
     now: () => clock.now(),
@@ -100,21 +100,33 @@ describe("StatusUpdateManager", () => {
 
   it("journals updates and acks, and recovers the unacknowledged tail from the journal", async () => {
     const { sum, journal, update } = harness();
-    const file = "/w/task.updates";
+    const file = "fw/t1";
     const starting = update("t1", "TASK_STARTING");
     const running = update("t1", "TASK_RUNNING");
-    await sum.update(starting, { journalFile: file });
-    await sum.update(running, { journalFile: file });
+    await sum.update(starting, { checkpoint: true });
+    await sum.update(running, { checkpoint: true });
     await sum.acknowledge("fw", "t1", starting.status.uuid!);
     expect(journal.get(file)).toEqual([{ update: starting }, { update: running }, { ack: starting.status.uuid }]);
 
     const restarted = harness();
-    const pending = restarted.sum.recover("fw", "t1", journal.get(file)!, { journalFile: file });
+    const pending = restarted.sum.recover("fw", "t1", journal.get(file)!, { checkpoint: true });
     expect(pending.map((u) => u.status.uuid)).toEqual([running.status.uuid]);
     expect(restarted.forwarded).toHaveLength(0); // nothing until (re)registration
     restarted.sum.flush();
     expect(restarted.forwarded.map((u) => u.status.uuid)).toEqual([running.status.uuid]);
     expect(await restarted.sum.acknowledge("fw", "t1", starting.status.uuid!)).toBe("duplicate");
+  });
+
+  it("does not journal streams of non-checkpointing frameworks, and lists what compaction keeps", () => {
+    const { sum, journal, update } = harness();
+    const a = update("t1", "TASK_STARTING");
+    const b = update("t1", "TASK_RUNNING");
+    sum.update(a, { checkpoint: true });
+    sum.update(b, { checkpoint: true });
+    sum.update(update("t2", "TASK_RUNNING"));
+    expect([...journal.keys()]).toEqual(["fw/t1"]);
+    sum.acknowledge("fw", "t1", a.status.uuid!);
+    expect([...sum.liveRecords()]).toEqual([{ frameworkId: "fw", taskId: "t1", records: [{ update: a }, { ack: a.status.uuid }, { update: b }] }]);
   });
 
   it("drops every stream of a removed framework", async () => {

@@ -2,8 +2,9 @@
 // agent-executor.md §6).
 //
 // Contract, per task, one ordered stream:
-//  - `update()` journals the update (checkpointing frameworks) and queues it; only the HEAD of
-//    a stream is ever forwarded, with `latest_state` = the state of the newest queued update.
+//  - `update()` journals the update (checkpointing frameworks; synchronously, before anything
+//    else happens with it) and queues it; only the HEAD of a stream is ever forwarded, with
+//    `latest_state` = the state of the newest queued update.
 //  - The head is re-forwarded until acknowledged: first after `retryMinMs`, the interval
 //    doubling up to `retryMaxMs`. `flush()` (on (re)registration) re-forwards every head at once.
 //  - `acknowledge()` with the head's uuid journals the ack, pops the head and forwards the next.
@@ -11,20 +12,21 @@
 //    ignored and counted. Duplicate updates (same uuid) are ignored.
 //  - The ack of a terminal update closes the stream and calls `onStreamClosed`.
 // Time comes from `now()`; retries happen in `tick(now)`, which the owner calls from ONE shared
-// timer (no timer per task). Journal writes of one stream are serialised in call order.
+// timer (no timer per task). Journal appends are synchronous (one write to one open file, see
+// journal.ts), so "journalled before forwarded" holds without promise chains.
 import type { StatusUpdateMessage } from "../protocol/internal";
 import { isTerminalState, type TaskState } from "../protocol/mesos";
 import type { UpdateRecord } from "./checkpoint";
 import type { Logger } from "./log";
 
-export interface UpdateJournal {
-  append(file: string, record: UpdateRecord): Promise<void>;
+export interface UpdateJournalPort {
+  append(frameworkId: string, taskId: string, record: UpdateRecord): void;
 }
 
 export interface StatusUpdateManagerDeps {
   /** Sends to the master; may drop silently when disconnected (retries cover it). */
   forward(update: StatusUpdateMessage): void;
-  journal: UpdateJournal;
+  journal: UpdateJournalPort;
   retryMinMs: number;
   retryMaxMs: number;
   now(): number;
@@ -33,30 +35,31 @@ export interface StatusUpdateManagerDeps {
   onStreamClosed?(frameworkId: string, taskId: string, terminal: StatusUpdateMessage): void;
 }
 
-/** Where a stream checkpoints; undefined = framework does not checkpoint (memory only). */
+/** Whether a stream checkpoints (FrameworkInfo.checkpoint); otherwise memory only. */
 export interface StreamOptions {
-  journalFile?: string;
+  checkpoint?: boolean;
 }
 
 interface Stream {
   frameworkId: string;
   taskId: string;
-  journalFile?: string;
+  checkpoint: boolean;
   /** Unacknowledged updates, oldest (the head) first. */
   pending: StatusUpdateMessage[];
   /** Every uuid received (duplicate detection) and every uuid acknowledged. */
   received: Set<string>;
   acked: Set<string>;
+  /** The newest acknowledged update (kept by journal compaction). */
+  lastAcked?: StatusUpdateMessage;
   /** A terminal update was queued: later updates are refused. */
   terminated: boolean;
   /** When the head is next re-forwarded (ms), and the current retry interval. */
   retryAt?: number;
   intervalMs: number;
-  /** Serialises journal writes and the state changes that follow them. */
-  chain: Promise<void>;
 }
 
 export type AckResult = "acknowledged" | "duplicate" | "unknown";
+export type UpdateResult = "queued" | "duplicate" | "refused";
 
 const keyOf = (frameworkId: string, taskId: string) => `${frameworkId}\u0000${taskId}`;
 
@@ -67,66 +70,54 @@ export class StatusUpdateManager {
   constructor(private readonly deps: StatusUpdateManagerDeps) {}
 
   /** Queues (and journals) a new update from the task's executor or the agent. */
-  update(update: StatusUpdateMessage, options: StreamOptions = {}): Promise<void> {
+  update(update: StatusUpdateMessage, options: StreamOptions = {}): UpdateResult {
     const stream = this.streamFor(update.framework_id.value, update.status.task_id.value, options);
     const uuid = update.status.uuid;
     if (uuid === undefined) throw new Error("status update without uuid");
     if (stream.received.has(uuid)) {
       this.counters.duplicateUpdates++;
-      return stream.chain;
+      return "duplicate";
     }
     if (stream.terminated) {
       this.deps.log.warn(`Ignoring ${update.status.state} for task ${stream.taskId}: its stream already has a terminal update`);
-      return stream.chain;
+      return "refused";
     }
     stream.received.add(uuid);
     stream.terminated = isTerminalState(update.status.state);
-    return this.enqueue(stream, async () => {
-      if (stream.journalFile !== undefined) await this.deps.journal.append(stream.journalFile, { update });
-      stream.pending.push(update);
-      if (stream.pending.length === 1) this.forwardHead(stream, false);
-    });
+    this.journal(stream, { update });
+    stream.pending.push(update);
+    if (stream.pending.length === 1) this.forwardHead(stream, false);
+    return "queued";
   }
 
   /** A scheduler acknowledgement relayed by the master. */
-  async acknowledge(frameworkId: string, taskId: string, uuid: string): Promise<AckResult> {
+  acknowledge(frameworkId: string, taskId: string, uuid: string): AckResult {
     const stream = this.streams.get(keyOf(frameworkId, taskId));
     if (stream === undefined) return this.ignoredAck("unknown", taskId, uuid);
     if (stream.acked.has(uuid)) return this.ignoredAck("duplicate", taskId, uuid);
-    // Wait for queued updates to land first: the ack may be for one still being journalled.
-    await stream.chain;
     const head = stream.pending[0];
-    if (head === undefined || head.status.uuid !== uuid) {
-      return this.ignoredAck(stream.acked.has(uuid) ? "duplicate" : "unknown", taskId, uuid);
+    if (head === undefined || head.status.uuid !== uuid) return this.ignoredAck("unknown", taskId, uuid);
+    this.journal(stream, { ack: uuid });
+    stream.pending.shift();
+    stream.acked.add(uuid);
+    stream.lastAcked = head;
+    this.counters.acknowledged++;
+    if (isTerminalState(head.status.state)) {
+      this.streams.delete(keyOf(frameworkId, taskId));
+      this.deps.onStreamClosed?.(frameworkId, taskId, head);
+    } else if (stream.pending.length > 0) {
+      this.forwardHead(stream, false);
+    } else {
+      stream.retryAt = undefined;
     }
-    let result = "acknowledged" as AckResult;
-    await this.enqueue(stream, async () => {
-      if (stream.pending[0] !== head) {
-        result = "duplicate"; // a concurrent ack for the same uuid won
-        return;
-      }
-      if (stream.journalFile !== undefined) await this.deps.journal.append(stream.journalFile, { ack: uuid });
-      stream.pending.shift();
-      stream.acked.add(uuid);
-      this.counters.acknowledged++;
-      if (isTerminalState(head.status.state)) {
-        this.streams.delete(keyOf(frameworkId, taskId));
-        this.deps.onStreamClosed?.(frameworkId, taskId, head);
-      } else if (stream.pending.length > 0) {
-        this.forwardHead(stream, false);
-      } else {
-        stream.retryAt = undefined;
-      }
-    });
-    if (result === "duplicate") this.counters.duplicateAcks++;
-    return result;
+    return "acknowledged";
   }
 
   /**
    * Rebuilds a stream from its journal after an agent restart: `records` in journal order.
    * Nothing is forwarded until `flush()`. Returns the unacknowledged updates.
    */
-  recover(frameworkId: string, taskId: string, records: UpdateRecord[], options: StreamOptions = {}): StatusUpdateMessage[] {
+  recover(frameworkId: string, taskId: string, records: readonly UpdateRecord[], options: StreamOptions = {}): StatusUpdateMessage[] {
     const stream = this.streamFor(frameworkId, taskId, options);
     for (const record of records) {
       if ("update" in record) {
@@ -136,7 +127,7 @@ export class StatusUpdateManager {
         stream.pending.push(record.update);
         if (isTerminalState(record.update.status.state)) stream.terminated = true;
       } else if (stream.pending[0]?.status.uuid === record.ack) {
-        stream.pending.shift();
+        stream.lastAcked = stream.pending.shift();
         stream.acked.add(record.ack);
       }
     }
@@ -169,17 +160,38 @@ export class StatusUpdateManager {
     return this.streams.get(keyOf(frameworkId, taskId))?.pending[0];
   }
 
+  /** Unacknowledged updates of a task, oldest first. */
+  pending(frameworkId: string, taskId: string): readonly StatusUpdateMessage[] {
+    return this.streams.get(keyOf(frameworkId, taskId))?.pending ?? [];
+  }
+
   hasStream(frameworkId: string, taskId: string): boolean {
     return this.streams.has(keyOf(frameworkId, taskId));
   }
 
-  /** Resolves once every journal write queued so far has finished. */
-  async drain(): Promise<void> {
-    await Promise.all([...this.streams.values()].map((s) => s.chain));
+  /** What the journal must keep of open checkpointing streams (for compaction). */
+  *liveRecords(): Iterable<{ frameworkId: string; taskId: string; records: UpdateRecord[] }> {
+    for (const s of this.streams.values()) {
+      if (!s.checkpoint) continue;
+      const records: UpdateRecord[] = [];
+      if (s.lastAcked !== undefined) records.push({ update: s.lastAcked }, { ack: s.lastAcked.status.uuid! });
+      for (const update of s.pending) records.push({ update });
+      yield { frameworkId: s.frameworkId, taskId: s.taskId, records };
+    }
   }
 
   get pendingStreams(): number {
     return this.streams.size;
+  }
+
+  private journal(stream: Stream, record: UpdateRecord): void {
+    if (!stream.checkpoint) return;
+    try {
+      this.deps.journal.append(stream.frameworkId, stream.taskId, record);
+    } catch (err) {
+      // The update stays in memory and is still delivered; only a restart could lose it.
+      this.deps.log.error(`Failed to checkpoint status update stream of task ${stream.taskId}: ${(err as Error).message}`);
+    }
   }
 
   private streamFor(frameworkId: string, taskId: string, options: StreamOptions): Stream {
@@ -187,21 +199,12 @@ export class StatusUpdateManager {
     let stream = this.streams.get(key);
     if (stream === undefined) {
       stream = {
-        frameworkId, taskId, journalFile: options.journalFile, pending: [], received: new Set(), acked: new Set(),
-        terminated: false, intervalMs: this.deps.retryMinMs, chain: Promise.resolve(),
+        frameworkId, taskId, checkpoint: options.checkpoint ?? false, pending: [], received: new Set(), acked: new Set(),
+        terminated: false, intervalMs: this.deps.retryMinMs,
       };
       this.streams.set(key, stream);
     }
     return stream;
-  }
-
-  private enqueue(stream: Stream, step: () => Promise<void>): Promise<void> {
-    const next = stream.chain.then(step);
-    // A failed journal write is logged; the stream keeps going (the update stays in memory).
-    stream.chain = next.catch((err: unknown) => {
-      this.deps.log.error(`Failed to checkpoint status update stream of task ${stream.taskId}: ${(err as Error).message}`);
-    });
-    return stream.chain;
   }
 
   private forwardHead(stream: Stream, retry: boolean): void {
@@ -211,7 +214,7 @@ export class StatusUpdateManager {
     stream.retryAt = this.deps.now() + stream.intervalMs;
     const latest: TaskState = stream.pending[stream.pending.length - 1]!.status.state;
     this.counters.forwarded++;
-    this.deps.forward({ ...head, latest_state: latest });
+    this.deps.forward(latest === head.status.state ? head : { ...head, latest_state: latest });
   }
 
   private ignoredAck(kind: "duplicate" | "unknown", taskId: string, uuid: string): AckResult {

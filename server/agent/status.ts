@@ -2,7 +2,7 @@
 // terminal state (Mesos src/launcher/executor.cpp; agent-executor.md §7–8). Pure.
 import { randomBytes } from "node:crypto";
 import type { StatusUpdateMessage } from "../protocol/internal";
-import type { TaskReason, TaskSource, TaskState, TaskStatus } from "../protocol/mesos";
+import type { Resource, TaskReason, TaskSource, TaskState, TaskStatus } from "../protocol/mesos";
 import type { Termination } from "./containerizer/types";
 
 export interface StatusFields {
@@ -15,6 +15,8 @@ export interface StatusFields {
   message?: string;
   reason?: TaskReason;
   containerStatus?: Record<string, unknown>;
+  healthy?: boolean;
+  limitation?: { resources?: Resource[] };
 }
 
 /** A fresh 16-byte update uuid, base64 (protobuf `bytes` in JSON). */
@@ -33,6 +35,8 @@ export function makeStatusUpdate(f: StatusFields, nowMs = Date.now()): StatusUpd
   if (f.message !== undefined) status.message = f.message;
   if (f.reason !== undefined) status.reason = f.reason;
   if (f.containerStatus !== undefined) status.container_status = f.containerStatus;
+  if (f.healthy !== undefined) status.healthy = f.healthy;
+  if (f.limitation !== undefined) status.limitation = f.limitation;
   const update: StatusUpdateMessage = { framework_id: { value: f.frameworkId }, agent_id: { value: f.agentId }, status };
   if (f.executorId !== undefined) update.executor_id = { value: f.executorId };
   return update;
@@ -43,14 +47,32 @@ export interface TerminalOutcome {
   source: TaskSource;
   message: string;
   reason?: TaskReason;
+  healthy?: boolean;
+  limitation?: { resources?: Resource[] };
 }
 
 /**
- * Killed on request ⇒ TASK_KILLED; exit 0 ⇒ TASK_FINISHED; otherwise TASK_FAILED. Messages:
- * "Command exited with status N" / "Command terminated with signal SIGxxx". A supervisor that
- * vanished ⇒ TASK_FAILED / REASON_EXECUTOR_TERMINATED from the agent.
+ * How a command task's container ended → its terminal update (Mesos's command executor and
+ * containerizer): a resource limitation ⇒ TASK_FAILED from the agent with the limitation's
+ * reason; a container that could not be set up ⇒ TASK_FAILED / REASON_CONTAINER_LAUNCH_FAILED;
+ * killed on request ⇒ TASK_KILLED (with `healthy: false` when its health checks killed it);
+ * exit 0 ⇒ TASK_FINISHED; otherwise TASK_FAILED. Messages: "Command exited with status N" /
+ * "Command terminated with signal SIGxxx". A supervisor that vanished ⇒ TASK_FAILED /
+ * REASON_EXECUTOR_TERMINATED from the agent.
  */
-export function terminalOutcome(termination: Termination, killRequested: boolean): TerminalOutcome {
+export function terminalOutcome(termination: Termination, killRequested: boolean, killedUnhealthy = false): TerminalOutcome {
+  if (termination.limitation !== undefined) {
+    return {
+      state: "TASK_FAILED",
+      source: "SOURCE_AGENT",
+      reason: termination.limitation.reason,
+      message: termination.limitation.message,
+      limitation: { resources: termination.limitation.resources },
+    };
+  }
+  if (termination.kind === "launch_failed") {
+    return { state: "TASK_FAILED", source: "SOURCE_AGENT", reason: "REASON_CONTAINER_LAUNCH_FAILED", message: `Failed to launch container: ${termination.message}` };
+  }
   if (termination.kind === "lost") {
     return {
       state: killRequested ? "TASK_KILLED" : "TASK_FAILED",
@@ -68,5 +90,5 @@ export function terminalOutcome(termination: Termination, killRequested: boolean
     : termination.kind === "exited" && termination.code === 0
       ? "TASK_FINISHED"
       : "TASK_FAILED";
-  return { state, source: "SOURCE_EXECUTOR", message };
+  return { state, source: "SOURCE_EXECUTOR", message, ...(killedUnhealthy ? { healthy: false } : {}) };
 }

@@ -82,6 +82,35 @@ export class BlockList<T extends BlockItem> {
     if (block.length === 0) this.blocks.splice(this.blocks.indexOf(block), 1);
   }
 
+  /**
+   * Gives `item` (in the list under its current key) a new key, moving it only when its
+   * neighbours no longer bracket it. Returns whether it moved.
+   */
+  rekey(item: T, share: number, count: number): boolean {
+    const block = item.block as T[];
+    let i = lowerBound(block, item.share, item.keyCount, item.name);
+    if (block[i] !== item) i = block.indexOf(item);
+    let prev: BlockItem | undefined = block[i - 1];
+    let next: BlockItem | undefined = block[i + 1];
+    if (prev === undefined || next === undefined) {
+      const b = this.blocks.indexOf(block);
+      prev ??= this.blocks[b - 1]?.at(-1);
+      next ??= this.blocks[b + 1]?.[0];
+    }
+    const afterPrev = prev === undefined || keyBefore(prev, share, count, item.name);
+    const beforeNext = next === undefined || !keyBefore(next, share, count, item.name);
+    if (afterPrev && beforeNext) {
+      item.share = share;
+      item.keyCount = count;
+      return false;
+    }
+    this.remove(item);
+    item.share = share;
+    item.keyCount = count;
+    this.insert(item);
+    return true;
+  }
+
   /** Rebuilds from `items` (sorted here). */
   reset(items: T[]): void {
     items.sort(compareItems);

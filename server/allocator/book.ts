@@ -13,7 +13,7 @@ import { RoleTree, type RoleEntry } from "./role-tree";
 import { DRFSorter, type SharedTotals } from "./sorter";
 import {
   KIND_GPU, KIND_REFINED, KIND_RESERVED, KIND_REVOCABLE, KIND_SHARED,
-  type AgentEntry, type Client, type FrameworkEntry, type Holding, type MinAllocatable,
+  Holdings, type AgentEntry, type Client, type FrameworkEntry, type Holding, type MinAllocatable,
 } from "./state";
 import type { AllocatorAgent, AllocatorFramework, OfferPlan } from "./types";
 
@@ -115,7 +115,7 @@ export class AllocatorBook {
     const agent: AgentEntry = {
       id, slot, hostname: info.hostname, total: EMPTY, available: EMPTY, ref: EMPTY, active: false,
       unavailability: info.unavailability, kinds: 0, totalQ: [], reservedByRole: new Map(),
-      allocations: new Map(), orphans: new Map(), listIndex: this.agentList.length,
+      allocations: new Holdings(), orphans: new Map(), listIndex: this.agentList.length,
       memoPlain: undefined, memoRole: "", memoAllocated: undefined, qRes: undefined, q: [],
     };
     this.agents.set(id, agent);
@@ -142,7 +142,7 @@ export class AllocatorBook {
     agent.totalQ = scalarsOf(total);
     agent.reservedByRole = reservationsByRole(total);
     let available = total;
-    for (const held of agent.allocations.values()) available = available.subtract(held.plain);
+    for (const held of agent.allocations.all()) available = available.subtract(held.plain);
     for (const used of agent.orphans.values()) available = available.subtract(used);
     agent.available = available;
     agent.ref = available;
@@ -163,7 +163,7 @@ export class AllocatorBook {
   }
 
   removeAgent(agent: AgentEntry): void {
-    for (const [client, held] of [...agent.allocations]) this.untrack(agent, client, held, held.allocated, held.plain);
+    for (const held of agent.allocations.all()) this.untrack(agent, held.client, held, held.allocated, held.plain);
     agent.orphans.clear();
     this.setTotal(agent, EMPTY);
     this.setActive(agent, false);
@@ -241,6 +241,7 @@ export class AllocatorBook {
       slot, framework: fw, role, node, subscribed: true, caps: this.capsOf(fw.info), minAllocatable: undefined, holdings: 0,
     };
     (node as { payload: Client }).payload = client;
+    node.tag = slot;
     fw.clients.set(roleName, client);
     fw.clientList.push(client);
     return client;
@@ -348,7 +349,7 @@ export class AllocatorBook {
   track(agent: AgentEntry, client: Client, allocated: Resources, plain = allocated.unallocate()): void {
     const held = agent.allocations.get(client);
     if (held === undefined) {
-      agent.allocations.set(client, { allocated, plain });
+      agent.allocations.add(client, allocated, plain);
       client.holdings++;
     } else {
       held.allocated = held.allocated.add(allocated);
@@ -370,13 +371,13 @@ export class AllocatorBook {
 
   private untrack(agent: AgentEntry, client: Client, held: Holding, taken: Resources, plain: Resources): void {
     if (taken === held.allocated) {
-      agent.allocations.delete(client);
+      agent.allocations.delete(held);
       client.holdings--;
     } else {
       held.allocated = held.allocated.subtract(taken);
       held.plain = held.plain.subtract(plain);
       if (held.allocated.isEmpty()) {
-        agent.allocations.delete(client);
+        agent.allocations.delete(held);
         client.holdings--;
       }
     }

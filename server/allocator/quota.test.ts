@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { effectiveRefuseSeconds } from "./filters";
 import {
-  parseMinAllocatable, parseWeightsFlag, quotaConfigFromWire, quotaConfigToWire, validateQuotaConfig, validateQuotaConfigs,
+  minAllocatableFromOfferFilters, parseMinAllocatable, parseWeightsFlag, quotaConfigFromWire, quotaConfigToWire, validateQuotaConfig, validateQuotaConfigs,
   validateWeights, type QuotaUpdateContext,
 } from "./quota";
 import type { QuotaConfig } from "./types";
@@ -99,6 +99,17 @@ describe("flag parsers", () => {
     expect(parseMinAllocatable("cpus:1;mem:256|disk:10")).toEqual([{ cpus: 1, mem: 256 }, { disk: 10 }]);
     expect(() => parseMinAllocatable("cpus")).toThrow("bad quantity");
     expect(() => parseMinAllocatable("cpus:1|")).toThrow("empty alternative");
+  });
+
+  it("reads FrameworkInfo.offer_filters minimums per role", () => {
+    const filters = {
+      ml: { min_allocatable_resources: { quantities: [{ quantities: { cpus: { value: 4 }, mem: { value: 1024 } } }, { quantities: { gpus: { value: 1 } } }] } },
+      any: { min_allocatable_resources: { quantities: [{ quantities: {} }] } },
+      dflt: {},
+    };
+    expect(minAllocatableFromOfferFilters(filters)).toEqual({ ml: [{ cpus: 4, mem: 1024 }, { gpus: 1 }], any: [] });
+    expect(minAllocatableFromOfferFilters(undefined)).toBeUndefined();
+    expect(minAllocatableFromOfferFilters({ x: {} })).toBeUndefined();
   });
 
   it("normalises refuse_seconds as the master does", () => {

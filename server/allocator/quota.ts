@@ -230,3 +230,28 @@ export function parseMinAllocatable(text: string): Record<string, number>[] {
   }
   return alternatives;
 }
+
+/**
+ * FrameworkInfo.offer_filters (`{role: {min_allocatable_resources: {quantities: [{quantities:
+ * {name: {value}}}]}}}`) as per-role minimum offer shapes; roles without min_allocatable_resources
+ * are left out (they use the cluster default). Malformed input counts as absent.
+ */
+export function minAllocatableFromOfferFilters(offerFilters: unknown): Record<string, Record<string, number>[]> | undefined {
+  if (typeof offerFilters !== "object" || offerFilters === null) return undefined;
+  const out: Record<string, Record<string, number>[]> = {};
+  for (const [role, filters] of Object.entries(offerFilters as Record<string, unknown>)) {
+    const min = (filters as { min_allocatable_resources?: { quantities?: unknown } } | null)?.min_allocatable_resources;
+    if (min === undefined || min === null) continue;
+    const alternatives: Record<string, number>[] = [];
+    for (const q of Array.isArray(min.quantities) ? min.quantities : []) {
+      const record: Record<string, number> = {};
+      for (const [name, v] of Object.entries((q as { quantities?: Record<string, { value?: unknown }> })?.quantities ?? {})) {
+        if (typeof v?.value === "number" && Number.isFinite(v.value) && v.value >= 0) record[name] = v.value;
+      }
+      alternatives.push(record);
+    }
+    // An empty alternative asks for nothing: any non-empty offer will do.
+    out[role] = alternatives.some((a) => Object.keys(a).length === 0) ? [] : alternatives;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}

@@ -136,9 +136,10 @@ function fairShareStage(book: AllocatorBook, order: readonly AgentEntry[], now: 
       for (let b = 0; b < blocks.length; b++) {
         const block = blocks[b]!;
         for (let c = 0; c < block.length; c++) {
-          const client = block[c]!.payload;
-          const slot = client.slot;
+          const node = block[c]!;
+          const slot = node.tag;
           if ((bits[rowBase + (slot >>> 5)]! >>> (slot & 31)) & 1) continue;
+          const client = node.payload;
           let offer = roleAvail;
           const deny = agent.kinds & ~client.caps;
           if (deny !== 0) {

@@ -33,6 +33,8 @@ export class SorterNode<T> implements BlockItem {
   keyCount = 0;
   pending = false;
   active = false;
+  /** A number the owner may attach (the allocator keeps the client's slot here for its hot loop). */
+  tag = -1;
 
   constructor(
     name: string,
@@ -78,7 +80,7 @@ export class DRFSorter<T = undefined> {
   private readonly total: QVec;
   private readonly sharedTotals: SharedTotals | undefined;
   private seenEpoch = -1;
-  private pendingNodes: SorterNode<T>[] = [];
+  private readonly pendingNodes: SorterNode<T>[] = [];
   private totalsDirty = false;
   private flat: SorterNode<T>[] = [];
   private flatDirty = false;
@@ -339,27 +341,23 @@ export class DRFSorter<T = undefined> {
     }
     if (this.totalsDirty) {
       for (const n of this.pendingNodes) n.pending = false;
-      this.pendingNodes = [];
+      this.pendingNodes.length = 0;
       this.totalsDirty = false;
       this.resortAll(this.root);
       this.flatDirty = true;
       return;
     }
-    if (this.pendingNodes.length === 0) return;
     const pending = this.pendingNodes;
-    this.pendingNodes = [];
-    for (const node of pending) {
+    if (pending.length === 0) return;
+    for (let i = 0; i < pending.length; i++) {
+      const node = pending[i]!;
       node.pending = false;
       if (!node.placed) continue;
       const share = this.computeShare(node);
       if (share === node.share && node.count === node.keyCount) continue;
-      const list = node.parent!.children;
-      list.remove(node);
-      node.share = share;
-      node.keyCount = node.count;
-      list.insert(node);
-      this.flatDirty = true;
+      if (node.parent!.children.rekey(node, share, node.count)) this.flatDirty = true;
     }
+    pending.length = 0;
   }
 
   private resortAll(node: SorterNode<T>): void {

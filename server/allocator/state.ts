@@ -34,7 +34,7 @@ export interface AgentEntry {
   /** Reservations in `total`, by role (scalar, non-revocable), counted in role consumption. */
   reservedByRole: Map<string, QVec>;
   /** What each client holds here (offered or used). */
-  allocations: Map<Client, Holding>;
+  allocations: Holdings;
   /** Resources in use by frameworks the allocator does not know yet (framework id → resources). */
   orphans: Map<string, Resources>;
   /** Position in the allocator's agent list. */
@@ -50,10 +50,57 @@ export interface AgentEntry {
 
 /** Resources a client holds on an agent, in both forms. */
 export interface Holding {
+  client: Client;
   /** With allocation_info (as in offers and tasks). */
   allocated: Resources;
   /** The same without allocation_info. */
   plain: Resources;
+  /** Position in the agent's list. */
+  index: number;
+}
+
+/**
+ * An agent's holdings: a short list searched linearly (an agent is held by few clients at a
+ * time), recycling one record so that offering and declining the same agent allocates nothing.
+ */
+export class Holdings {
+  private readonly list: Holding[] = [];
+  private spare: Holding | undefined;
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  get(client: Client): Holding | undefined {
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) if (list[i]!.client === client) return list[i];
+    return undefined;
+  }
+
+  add(client: Client, allocated: Resources, plain: Resources): Holding {
+    const h = this.spare ?? { client, allocated, plain, index: 0 };
+    this.spare = undefined;
+    h.client = client;
+    h.allocated = allocated;
+    h.plain = plain;
+    h.index = this.list.length;
+    this.list.push(h);
+    return h;
+  }
+
+  delete(h: Holding): void {
+    const last = this.list.pop()!;
+    if (last !== h) {
+      this.list[h.index] = last;
+      last.index = h.index;
+    }
+    this.spare = h;
+  }
+
+  /** A copy, safe to iterate while holdings change. */
+  all(): Holding[] {
+    return this.list.slice();
+  }
 }
 
 export interface FrameworkEntry {

@@ -3,6 +3,7 @@ import type { FlagSpecs, FlagValue } from "./flags";
 import { FlagError, flagsForDisplay } from "./flags";
 import { parseMinAllocatable, parseWeightsFlag } from "../allocator/quota";
 import { defaultMasterConfig, type MasterConfig } from "../master/config";
+import type { OperatorOptions } from "../master/operator";
 
 export const MASTER_FLAGS: FlagSpecs = {
   ip: { type: "string", default: "127.0.0.1", help: "IP address to listen on. Loopback by default; a non-loopback address exposes the\nmaster to the network." },
@@ -27,6 +28,16 @@ export const MASTER_FLAGS: FlagSpecs = {
   max_unreachable_tasks_per_framework: { type: "int", default: 1000, help: "Unreachable tasks kept in memory per framework." },
   heartbeat_interval: { type: "duration", default: "15secs", help: "Plateau extension: interval of HEARTBEAT events on scheduler streams (Mesos: fixed 15secs)." },
   dashboard: { type: "bool", default: true, help: "Serve the operations dashboard (Next.js) on the same port." },
+  zk: {
+    type: "string",
+    placeholder: "zk://host:port/path",
+    help: "ZooKeeper URL for leader election among several masters, e.g.\nzk://127.0.0.1:2181/plateau, zk://user:pass@h1:2181,h2:2181/plateau, or file:///path holding\nsuch a URL. Masters contend as Mesos masters do (ephemeral sequential json.info_ nodes with\nMasterInfo JSON; lowest sequence leads). Use with --registry=postgresql://… shared by all\nmasters. Omit for a standalone master.",
+  },
+  max_operator_event_stream_subscribers: { type: "int", default: 1000, help: "Operator API SUBSCRIBE streams kept open at once; the oldest is closed beyond this." },
+  timeline_max_entries: { type: "int", default: 10000, help: "Plateau extension: event timeline entries kept in the registry (the dashboard's history)." },
+  metrics_sample_interval: { type: "duration", default: "5secs", help: "Plateau extension: interval of the cluster metric samples behind the dashboard's charts." },
+  metrics_history: { type: "duration", default: "1days", help: "Plateau extension: how long metric samples are kept (in memory and in the registry)." },
+  zk_session_timeout: { type: "duration", default: "10secs", help: "ZooKeeper session timeout. A leader whose session expires, or that is cut off from\nZooKeeper for longer than this, stops leading at once and contends again." },
 };
 
 export function masterConfigFromFlags(values: Record<string, FlagValue>): MasterConfig {
@@ -49,6 +60,16 @@ export function masterConfigFromFlags(values: Record<string, FlagValue>): Master
     weights: values.weights ? flagParse("weights", () => parseWeightsFlag(String(values.weights))) : undefined,
     minAllocatableResources: flagParse("min_allocatable_resources", () => parseMinAllocatable(String(values.min_allocatable_resources))),
   });
+}
+
+/** Operator layer options from flags (the master's log file is added by the caller). */
+export function operatorOptionsFromFlags(values: Record<string, FlagValue>): OperatorOptions {
+  return {
+    maxOperatorSubscribers: Number(values.max_operator_event_stream_subscribers),
+    timelineMaxEntries: Number(values.timeline_max_entries),
+    metricsSampleIntervalMs: Number(values.metrics_sample_interval),
+    metricsRetentionMs: Number(values.metrics_history),
+  };
 }
 
 function flagParse<T>(name: string, parse: () => T): T {

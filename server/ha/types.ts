@@ -82,3 +82,39 @@ function pidHost(pid: string | undefined): string | undefined {
   const m = pid ? /@([^:]+):\d+$/.exec(pid) : null;
   return m?.[1];
 }
+
+/** One leadership term as persisted in the registry's election history. */
+export interface ElectionEntry {
+  epoch: number;
+  masterId: string;
+  /** `ip:port` the master listens on. */
+  address: string;
+  hostname: string;
+  version: string;
+  /** When the master started leading (ms since epoch). */
+  elected: number;
+  reason: string;
+  /** Time without a leader before this term: from the previous leader's ZooKeeper node going away. */
+  gapMs?: number;
+}
+
+/** What every master reports about high availability (the dashboard's HA page, GET_ELECTIONS). */
+export interface HaStatus {
+  mode: "standalone" | "zookeeper";
+  role: MasterRole;
+  /** This master's current MasterInfo (a new id after each fail-stop). */
+  self: MasterInfo;
+  /** Elected (possibly still recovering the registry). */
+  elected: boolean;
+  epoch?: number;
+  electedTime?: number;
+  session: SessionInfo;
+  leader: MasterInfo | null;
+  contenders: Contender[];
+  /** Election history, oldest first. */
+  elections: ElectionEntry[];
+  /** Times this process stopped leading (or contending), most recent last. */
+  failStops: { at: number; masterId: string; reason: string }[];
+  /** Registry writes of the current term. */
+  registryWrites: { commits: number; refusedLocally: number; fencedByStore: number };
+}

@@ -3,10 +3,9 @@
 // everything else to Next.js (the dashboard).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { RunningMaster } from "../master";
-import { appRouter } from "../trpc/router";
-import { createContext, setMasterHandle } from "../trpc/init";
+import { setMasterHandle } from "../trpc/init";
+import { createTrpcHttpHandler } from "../trpc/http";
 import { parseUrl, sendText } from "./util";
 import { loadDashboard } from "./next";
 
@@ -27,7 +26,9 @@ export interface Served {
 
 export async function serve(opts: ServeOptions): Promise<Served> {
   setMasterHandle(opts.running.handle);
-  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: "/trpc/" });
+  // After a fail-stop the master process replaces its core; the dashboard follows the new one.
+  const unfollow = opts.running.onMasterChange((handle) => setMasterHandle(handle));
+  const trpc = createTrpcHttpHandler();
   const dashboard = opts.dashboard ? await loadDashboard(opts.ip, opts.port, opts.log) : null;
 
   const server = http.createServer((req, res) => {
@@ -81,6 +82,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     port,
     close: () =>
       new Promise<void>((resolve) => {
+        unfollow();
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       }),

@@ -4,6 +4,7 @@ import type { FrameworkCapability, FrameworkInfo } from "../protocol/mesos";
 import { validateIdString } from "../protocol/values";
 import { validateRole } from "../resources";
 import type { AllocatorFramework, FrameworkCapabilities } from "../allocator/types";
+import { minAllocatableFromOfferFilters } from "../allocator/quota";
 import type { Framework } from "./state";
 
 export function capabilitySet(info: FrameworkInfo): Set<FrameworkCapability> {
@@ -61,6 +62,7 @@ export function allocatorFramework(fw: Framework): AllocatorFramework {
     suppressedRoles: [...fw.suppressedRoles],
     capabilities: allocatorCapabilities(fw.capabilities),
     active: fw.lifecycle === "connected",
+    minAllocatableResources: minAllocatableFromOfferFilters(fw.info.offer_filters),
   };
 }
 

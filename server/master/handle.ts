@@ -9,6 +9,12 @@ import { agentView, allTasks, clusterOverview, frameworkView, rolesView, taskVie
 import { kill } from "./tasks";
 import type { TaskState } from "../protocol/mesos";
 import { CommandError } from "./errors";
+import type { HaStatus } from "../ha/types";
+import { offerRows, queryAgents, queryTasks, search, type AgentPage, type AgentQuery, type OfferRow, type SearchHit, type TaskPage, type TaskQuery as TaskPageQuery } from "./dashboard-views";
+import { agentDetail, downsample, frameworkDetail, queryTimeline, taskDetail, type AgentDetail, type FrameworkDetail, type TaskDetail, type TimelineQuery } from "./dashboard-details";
+import { removeFramework } from "./frameworks";
+import { updateQuota, updateWeights } from "./roles";
+import type { QuotaConfig, WeightInfo } from "../allocator/types";
 
 export { CommandError };
 
@@ -74,6 +80,14 @@ export class MasterHandle {
     return this.master.events.subscribe(listener);
   }
 
+  /**
+   * This master's role (leading/contending/disconnected), its ZooKeeper session, the leader, the
+   * contenders and the persisted election history (for the dashboard's HA page).
+   */
+  highAvailability(): Promise<HaStatus | null> {
+    return this.master.highAvailability?.() ?? Promise.resolve(null);
+  }
+
   /** Periodic cluster samples (totals/allocated/offered per resource, task counts), oldest first. */
   metricsHistory(opts: { sinceMs?: number } = {}): MetricSample[] {
     return this.master.metricsHistory.since(opts.sinceMs);
@@ -84,10 +98,10 @@ export class MasterHandle {
    * framework's KILL; the request and its result are recorded in the timeline with who asked
    * ("anonymous" until authentication exists).
    */
-  killTask(frameworkId: string, taskId: string, principal = "anonymous"): void {
+  killTask(frameworkId: string, taskId: string, principal = "anonymous", reason?: string): void {
     const m = this.master;
     const audit = (result: "ok" | "error", summary: string, agentId?: string) =>
-      m.timeline.add({ time: m.clock.now(), kind: "operator", action: "KILL_TASK", summary, principal, frameworkId, taskId, agentId, result });
+      m.timeline.add({ time: m.clock.now(), kind: "operator", action: "KILL_TASK", summary, principal, frameworkId, taskId, agentId, result, reason });
     const framework = m.frameworks.get(frameworkId);
     const task = framework?.tasks.get(taskId);
     if (!framework || !task) {
@@ -97,5 +111,93 @@ export class MasterHandle {
     }
     kill(m, framework, { task_id: { value: taskId } });
     audit("ok", `Kill of task ${taskId} (${task.info.name}) requested by ${principal}`, task.agentId);
+  }
+
+  // ---- dashboard: server-side lists and details (./dashboard-views.ts, ./dashboard-details.ts) ----
+
+  /** Agents filtered, sorted and paginated on the master. */
+  agentPage(query: AgentQuery = {}): AgentPage {
+    return queryAgents(this.master, query);
+  }
+
+  agentDetail(agentId: string): AgentDetail | null {
+    return agentDetail(this.master, agentId);
+  }
+
+  /** Tasks (active, unreachable, completed) filtered, sorted and paginated on the master. */
+  taskPage(query: TaskPageQuery = {}): TaskPage {
+    return queryTasks(this.master, query);
+  }
+
+  taskDetail(frameworkId: string, taskId: string): TaskDetail | null {
+    return taskDetail(this.master, frameworkId, taskId);
+  }
+
+  frameworkDetail(frameworkId: string): FrameworkDetail | null {
+    return frameworkDetail(this.master, frameworkId);
+  }
+
+  /** Outstanding offers, oldest first. */
+  offers(): OfferRow[] {
+    return offerRows(this.master);
+  }
+
+  /** Timeline entries matching the query, newest first. */
+  timelinePage(query: TimelineQuery): ReturnType<typeof queryTimeline> {
+    return queryTimeline(this.master, query);
+  }
+
+  /** Metric samples since `sinceMs`, at most `maxPoints` of them (last sample per time bucket). */
+  metricsSeries(opts: { sinceMs?: number; maxPoints?: number }): MetricSample[] {
+    return downsample(this.master.metricsHistory.since(opts.sinceMs), opts.maxPoints ?? 360);
+  }
+
+  /** Agents, frameworks and tasks whose id or name contains `q` (the command palette). */
+  search(q: string, limit?: number): SearchHit[] {
+    return search(this.master, q, limit);
+  }
+
+  /**
+   * Operator teardown of a framework (Mesos TEARDOWN): its tasks are killed and it moves to the
+   * completed frameworks. Audited in the timeline with who asked, why and the result.
+   */
+  teardownFramework(frameworkId: string, principal = "anonymous", reason?: string): void {
+    const m = this.master;
+    const framework = m.frameworks.get(frameworkId);
+    const audit = (result: "ok" | "error", summary: string) =>
+      m.timeline.add({ time: m.clock.now(), kind: "operator", action: "TEARDOWN", summary, principal, frameworkId, result, reason });
+    if (!framework) {
+      audit("error", `Teardown of framework ${frameworkId} requested by ${principal} rejected: no such framework`);
+      throw new CommandError("NOT_FOUND", `No framework found with ID ${frameworkId}`);
+    }
+    audit("ok", `Teardown of framework ${framework.info.name} (${frameworkId}) requested by ${principal}`);
+    removeFramework(m, framework, `torn down by operator ${principal}`);
+  }
+
+  /** UPDATE_WEIGHTS on behalf of an operator (audited by ./roles.ts; the reason is added to its entry). */
+  updateWeights(weights: WeightInfo[], principal = "anonymous", reason?: string): Promise<void> {
+    return this.withReason("UPDATE_WEIGHTS", principal, reason, () => updateWeights(this.master, weights, principal));
+  }
+
+  /** UPDATE_QUOTA on behalf of an operator (all-or-nothing; audited like updateWeights). */
+  updateQuota(configs: QuotaConfig[], principal = "anonymous", reason?: string, force = false): Promise<void> {
+    return this.withReason("UPDATE_QUOTA", principal, reason, () => updateQuota(this.master, configs, force, principal));
+  }
+
+  /**
+   * Runs a command whose handler writes its own operator timeline entry, and attaches the
+   * operator's reason to the entries it writes (matched by action and principal while it runs;
+   * entries are persisted later, so the reason is persisted with them).
+   */
+  private async withReason<T>(action: string, principal: string, reason: string | undefined, run: () => Promise<T>): Promise<T> {
+    if (!reason) return run();
+    const stop = this.master.timeline.subscribe((e) => {
+      if (e.kind === "operator" && e.action === action && e.principal === principal && e.reason === undefined) e.reason = reason;
+    });
+    try {
+      return await run();
+    } finally {
+      stop();
+    }
   }
 }

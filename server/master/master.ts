@@ -16,6 +16,7 @@ import { MasterCounters, MetricsHistory } from "./metrics";
 import { Timeline } from "./timeline";
 import type { OfferOperationHandler } from "./accept";
 import type { OfferOperation } from "../protocol/mesos";
+import type { HaStatus } from "../ha/types";
 
 export type MasterPhase = "recovering" | "leading" | "stopped";
 
@@ -133,4 +134,10 @@ export class Master {
    * with the reason it cannot be applied (answered 409 Conflict). Absent: answered 501.
    */
   operatorOperations?: { apply(agentId: string, operation: OfferOperation, principal: string): Promise<void> };
+
+  /**
+   * High availability as this master sees it (role, ZooKeeper session, leader, election history),
+   * installed by the process lifecycle (./lifecycle.ts). Answered by leaders and followers alike.
+   */
+  highAvailability?: () => Promise<HaStatus>;
 }

@@ -1,17 +1,23 @@
 // tRPC setup for the dashboard, in numbered sections (create-t3-app style).
+import type { IncomingMessage } from "node:http";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { MasterHandle } from "../master/handle";
 import { CommandError } from "../master/errors";
+import { CSRF_HEADER, csrfProblem, type RequestFacts } from "./origin";
+import { isPeerMaster, refreshPeers } from "./peers";
 
 // 1. Context -----------------------------------------------------------------------------------
 // The master handle lives in the same process; the dashboard server components and the /trpc
-// HTTP handler both find it through the process-wide registry below.
+// HTTP handler both find it through the process-wide registry below (a master process replaces
+// its core after a fail-stop, and the registry follows it).
 
 export interface Context {
   handle: MasterHandle | null;
-  /** Who is asking (operator identity; "anonymous" until dashboard login exists). */
+  /** Who is asking (operator identity; "anonymous" until dashboard login exists, issue #9). */
   principal: string;
+  /** Facts about the HTTP request; absent for in-process calls from server components. */
+  request?: RequestFacts;
 }
 
 const HANDLE_KEY = Symbol.for("plateau.masterHandle");
@@ -24,8 +30,18 @@ export function getMasterHandle(): MasterHandle | null {
   return ((globalThis as Record<symbol, unknown>)[HANDLE_KEY] as MasterHandle | undefined) ?? null;
 }
 
-export function createContext(): Context {
-  return { handle: getMasterHandle(), principal: "anonymous" };
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+export function createContext(opts?: { req?: IncomingMessage }): Context {
+  const req = opts?.req;
+  return {
+    handle: getMasterHandle(),
+    principal: "anonymous",
+    request: req ? { host: header(req, "host"), origin: header(req, "origin"), csrf: header(req, CSRF_HEADER) } : undefined,
+  };
 }
 
 // 2. Initialisation: errors from zod surface as field-level messages ----------------------------
@@ -61,3 +77,48 @@ export const masterProcedure = t.procedure.use(async ({ ctx, next }) => {
     throw err;
   }
 });
+
+/** Operator actions the backend authorizes (the names the timeline records). */
+export type OperatorAction =
+  | "KILL_TASK"
+  | "TEARDOWN"
+  | "UPDATE_WEIGHTS"
+  | "UPDATE_QUOTA"
+  | "DRAIN_AGENT"
+  | "DEACTIVATE_AGENT"
+  | "REACTIVATE_AGENT"
+  | "MARK_AGENT_GONE"
+  | "UPDATE_MAINTENANCE_SCHEDULE"
+  | "START_MAINTENANCE"
+  | "STOP_MAINTENANCE";
+
+/**
+ * The one place operator authorization plugs in (issue #9 adds login and ACLs). Today every
+ * principal ("anonymous") may act; the check exists so no mutation can bypass it.
+ */
+export function authorize(_ctx: Context, _action: OperatorAction): void {}
+
+/** The operator's reason for a change; recorded in the timeline with the action. */
+export const Reason = z.string().trim().min(3, "Give a reason (at least 3 characters)").max(500);
+
+/**
+ * Every mutating procedure: requires a running master, refuses cross-site requests, takes the
+ * operator's `reason` and runs the authorization hook for the action named in its metadata.
+ */
+export const operatorProcedure = masterProcedure
+  .input(z.object({ reason: Reason }))
+  .use(async ({ ctx, next, type }) => {
+    if (type !== "mutation") throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "operatorProcedure is for mutations only" });
+    if (ctx.request) {
+      await refreshPeers(ctx.handle);
+      const problem = csrfProblem(ctx.request, isPeerMaster);
+      if (problem) throw new TRPCError({ code: "FORBIDDEN", message: problem });
+    }
+    return next();
+  });
+
+/** Runs the authorization hook, then the command; one line per router procedure. */
+export function asOperator<T>(ctx: Context, action: OperatorAction, run: () => T): T {
+  authorize(ctx, action);
+  return run();
+}

@@ -157,7 +157,7 @@ describe("SUBSCRIBE", () => {
     const agentRemoved = await stream.waitFor((e) => e.type === "AGENT_REMOVED", 20_000).catch(() => null);
     if (agentRemoved) expect(agentRemoved.agent_removed.agent_id.value).toMatch(/-S\d+$/);
     stream.close();
-    await waitUntil(() => master.running.operator.context.subscribers.size === 0, 5000, "subscriber gone");
+    await waitUntil(() => master.running.operator!.context.subscribers.size === 0, 5000, "subscriber gone");
   });
 });
 

@@ -6,7 +6,7 @@
 // background — in a forked subshell of itself, no exec, so a wrapper costs one fork of a small
 // process (signal dispositions reset, stdin /dev/null, fd 8 = its stdout) — and answers
 // `L <wrapper_pid> <dir>`. Wrappers report `S <container_id> <task_pid>` and
-// `X <container_id> <status>` through fd 8, so the agent learns of starts and exits without polling. Lines are < PIPE_BUF, so concurrent writers never interleave.
+// `X|F <container_id> <status>` through fd 8, so the agent learns of starts and exits without polling. Lines are < PIPE_BUF, so concurrent writers never interleave.
 //
 // The launcher runs in its own session (a terminal's Ctrl-C never reaches it or the tasks) and
 // exits when its stdin closes (the agent stopped or died); running wrappers are unaffected and
@@ -23,10 +23,11 @@ const LAUNCHER_SCRIPT =
   `# ${LAUNCHER_MARKER}\n` +
   'while IFS= read -r d; do ( trap - INT QUIT; . "$d/launch.sh" ) 8>&1 </dev/null >/dev/null 2>&1 & echo "L $! $d"; done';
 
-/** Wrapper notices: `S` = the task process started (its pid), `X` = it ended (shell status). */
+/** Wrapper notices: `S` = the task process started (its pid), `X` = it ended (shell status), `F` = set-up failed. */
 export interface NoticeListener {
   started(containerId: string, taskPid: number): void;
   exited(containerId: string, status: number): void;
+  failed(containerId: string, status: number): void;
 }
 
 export class LauncherError extends Error {}
@@ -102,11 +103,12 @@ export class Launcher {
       this.pending.delete(dir);
       if (waiter !== undefined && Number.isInteger(pid) && pid > 1) waiter.resolve(pid);
       else waiter?.reject(new LauncherError(`bad launcher reply '${line}'`));
-    } else if (line.startsWith("X ") || line.startsWith("S ")) {
+    } else if (line.startsWith("X ") || line.startsWith("S ") || line.startsWith("F ")) {
       const [kind, containerId, value] = line.split(" ");
       if (containerId === undefined || value === undefined || !/^\d+$/.test(value)) return;
       if (kind === "S") this.notices.started(containerId, Number(value));
-      else this.notices.exited(containerId, Number(value));
+      else if (kind === "X") this.notices.exited(containerId, Number(value));
+      else this.notices.failed(containerId, Number(value));
     }
   }
 

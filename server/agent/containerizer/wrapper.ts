@@ -1,18 +1,21 @@
 // The task wrapper: a short bash script, generated per run as `<run_meta_dir>/launch.sh`, that
-// supervises one task without any Node process. Sourced by a forked subshell of the launcher
-// (launcher.ts), it
+// supervises one container without any Node process. Sourced by a forked subshell of the
+// launcher (launcher.ts), it
 //   0. records its own pid in `<run_meta_dir>/pids/forked.pid` (Mesos's name for it);
 //   1. enters the sandbox and sends its stdout/stderr to the sandbox's `stdout` / `stderr`;
-//   2. starts the command in the background under setsid(1) — the background child is not a
-//      group leader, so setsid(2) succeeds in place: the command's pid = its pgid = its sid, and
-//      the agent can signal the task's whole tree (`kill -<pgid>`) without touching the wrapper;
-//      signal dispositions are reset first (`trap - INT QUIT`: a shell without job control
-//      starts background jobs with SIGINT/SIGQUIT ignored, and tasks must not inherit that);
-//   3. writes the command's pid to `<run_meta_dir>/pids/task.pid` and tells the agent
+//   2. starts the task in the background with job control on (`set -m`: the task gets its own
+//      process group — pid = pgid — so the agent can signal the whole group without touching
+//      the wrapper; default signal dispositions). The task's process first joins the
+//      container's cgroups (`joinCommands`, cgroups isolation) and then execs the command —
+//      optionally through `unshare` into a new pid namespace with a tiny bash init that forwards
+//      SIGTERM to everything in the namespace;
+//   3. writes the task's pid to `<run_meta_dir>/pids/task.pid` and tells the agent
 //      `S <container_id> <pid>` on fd 8 (a pipe to the agent; after an agent restart it is
-//      broken: SIGPIPE is ignored from here on — the task was forked before, keeps defaults);
+//      broken: SIGPIPE is ignored from here on);
 //   4. waits for it, writes the shell's `$?` (0–255; 128+N = killed by signal N) to
 //      `<run_meta_dir>/exit_status`, then tells the agent `X <container_id> <status>` on fd 8.
+//      If the container could not be set up (sandbox, cgroups), it writes the reason to
+//      `<run_meta_dir>/launch_error` and reports `F <container_id> 127` instead.
 // pid and status files end with a newline once complete. Because the wrapper is detached from
 // the agent and owns the status file, a task's true result survives an agent restart.
 // The command gets exactly `env` (plus bash's PWD): variables are passed as assignments in front
@@ -22,8 +25,9 @@ import path from "node:path";
 
 export interface HostTools {
   bash: string;
-  setsid: string;
   env: string;
+  /** util-linux unshare(1), for namespaces/pid; undefined when absent. */
+  unshare?: string;
 }
 
 /** Single-quotes `s` for sh/bash. */
@@ -33,39 +37,69 @@ export function shellQuote(s: string): string {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Files a run's meta dir gets from its wrapper (names relative to the run meta dir). */
+export const LAUNCH_ERROR_FILE = "launch_error";
+
+/**
+ * The init of a task's pid namespace (pid 1 there): runs the command, forwards SIGTERM/SIGINT
+ * to every process in the namespace, exits with the command's status. Without it the command
+ * would be pid 1 and ignore SIGTERM (the kernel drops signals pid 1 has no handler for).
+ */
+export const PID_NAMESPACE_INIT =
+  'trap "kill -TERM -1 2>/dev/null" TERM INT; "$@" & c=$!; ' +
+  'while :; do wait "$c"; s=$?; kill -0 "$c" 2>/dev/null || exit "$s"; done';
+
 export interface WrapperSpec {
   containerId: string;
   sandbox: string;
   runMetaDir: string;
   argv: string[];
   env: Record<string, string>;
+  /** Shell commands run by the task's process before exec (join cgroups); each must succeed. */
+  join?: string[];
+  /** Run the task in a new pid (and mount, for /proc) namespace. */
+  pidNamespace?: boolean;
+}
+
+/** The argv actually exec'd: the command, or the command under unshare + the namespace init. */
+export function containerArgv(spec: WrapperSpec, tools: HostTools): string[] {
+  if (!spec.pidNamespace) return spec.argv;
+  if (tools.unshare === undefined) throw new Error("namespaces/pid needs unshare(1) (util-linux)");
+  return [tools.unshare, "--pid", "--fork", "--mount-proc", "--kill-child", "--", tools.bash, "-c", PID_NAMESPACE_INIT, "init", ...spec.argv];
 }
 
 /** The text of `launch.sh` for one run. */
 export function wrapperScript(spec: WrapperSpec, tools: HostTools): string {
   const vars = Object.entries(spec.env);
-  const argv = [tools.setsid, ...spec.argv].map(shellQuote).join(" ");
+  const argv = containerArgv(spec, tools).map(shellQuote).join(" ");
   // `NAME=value exec cmd` hands the variables to cmd only; names that are not identifiers go through env -i.
   const command = vars.every(([k]) => IDENTIFIER.test(k))
     ? [...vars.map(([k, v]) => `${k}=${shellQuote(v)}`), "exec", argv].join(" ")
     : ["exec", shellQuote(tools.env), "-i", ...vars.map(([k, v]) => shellQuote(`${k}=${v}`)), argv].join(" ");
+  const join = (spec.join ?? []).join(" && ");
+  const joinStep = join === "" ? "" : `{ ${join}; } || { echo "cannot join the container's cgroups" >"$m/${LAUNCH_ERROR_FILE}"; exit 127; }; `;
   return [
     `# Plateau task wrapper for container ${spec.containerId} (generated; see server/agent/containerizer/wrapper.ts)`,
     `m=${shellQuote(spec.runMetaDir)}; c=${shellQuote(spec.containerId)}`,
     "unset SHLVL OLDPWD",
     'echo "$BASHPID" >"$m/pids/forked.pid"',
-    `finish() { echo "$1" >"$m/exit_status"; trap '' PIPE; echo "X $c $1" >&8; exit "$1"; }`,
-    `cd ${shellQuote(spec.sandbox)} || finish 127`,
-    "exec >>stdout 2>>stderr || finish 127",
+    `finish() { echo "$1" >"$m/exit_status"; trap '' PIPE; echo "$2 $c $1" >&8; exit "$1"; }`,
+    `fail() { echo "$1" >"$m/${LAUNCH_ERROR_FILE}"; finish 127 F; }`,
+    `cd ${shellQuote(spec.sandbox)} || fail "cannot enter the sandbox"`,
+    'exec >>stdout 2>>stderr || fail "cannot open stdout/stderr in the sandbox"',
     "exec 3>&2 2>/dev/null",
-    `( trap - INT QUIT; ${command} 2>&3 3>&- 8>&- ) &`,
+    "set -m",
+    `( ${joinStep}${command} 2>&3 3>&- 8>&- ) &`,
     "p=$!",
+    "set +m",
     "exec 3>&-",
     "trap '' PIPE",
     'echo "$p" >"$m/pids/task.pid"',
     'echo "S $c $p" >&8',
     'wait "$p"',
-    'finish "$?"',
+    "s=$?",
+    `[ -e "$m/${LAUNCH_ERROR_FILE}" ] && finish "$s" F`,
+    'finish "$s" X',
     "",
   ].join("\n");
 }
@@ -83,10 +117,10 @@ async function findExecutable(name: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** Locates bash, setsid(1) and env(1); throws naming what is missing. */
+/** Locates bash and env(1) (required) and unshare(1) (optional); throws naming what is missing. */
 export async function detectHostTools(): Promise<HostTools> {
-  const [bash, setsid, env] = await Promise.all([findExecutable("bash"), findExecutable("setsid"), findExecutable("env")]);
-  const missing = [!bash && "bash", !setsid && "setsid (util-linux)", !env && "env"].filter(Boolean);
-  if (missing.length > 0) throw new Error(`The posix containerizer needs ${missing.join(", ")} on this host`);
-  return { bash: bash!, setsid: setsid!, env: env! };
+  const [bash, env, unshare] = await Promise.all([findExecutable("bash"), findExecutable("env"), findExecutable("unshare")]);
+  const missing = [!bash && "bash", !env && "env"].filter(Boolean);
+  if (missing.length > 0) throw new Error(`The containerizer needs ${missing.join(", ")} on this host`);
+  return { bash: bash!, env: env!, unshare };
 }

@@ -94,7 +94,7 @@ export class ZkClient {
   private serverIndex = Math.floor(Math.random() * 1000);
   private xid = 1;
   private lastZxid = 0n;
-  private passwd = Buffer.alloc(16);
+  private passwd: Buffer = Buffer.alloc(16);
   private session = 0n;
   private negotiatedMs: number;
   private leaseStart = -Infinity;
@@ -272,23 +272,23 @@ export class ZkClient {
     this.setState("connected", `negotiated session timeout ${response.timeOutMs} ms`);
   }
 
-  /** Pings every third of the timeout; a connection silent for 2/3 of it is dropped. */
+  /** Pings every third of the timeout; a connection silent for 2/3 of it is dropped (checked every tenth). */
   private startTimers(): void {
     this.stopTimers();
     const third = Math.max(10, Math.floor(this.negotiatedMs / 3));
     const ping = setInterval(() => {
-      if (this.stateValue !== "connected" || !this.socket) return;
-      if (this.now() - this.lastReceived > 2 * third) {
-        this.socket.destroy(new Error("no data from the server for 2/3 of the session timeout"));
-        return;
-      }
-      if (this.pingSentAt === null) {
-        this.pingSentAt = this.now();
-        this.socket.write(encodeRequest(Xid.ping, { op: OpCode.ping }));
-      }
+      if (this.stateValue !== "connected" || !this.socket || this.pingSentAt !== null) return;
+      this.pingSentAt = this.now();
+      this.socket.write(encodeRequest(Xid.ping, { op: OpCode.ping }));
     }, third);
+    const check = setInterval(() => {
+      if (this.stateValue === "connected" && this.socket && this.now() - this.lastReceived > 2 * third) {
+        this.socket.destroy(new Error("no data from the server for 2/3 of the session timeout"));
+      }
+    }, Math.max(5, Math.floor(this.negotiatedMs / 10)));
     ping.unref();
-    this.timers.push(ping);
+    check.unref();
+    this.timers.push(ping, check);
   }
 
   private stopTimers(): void {

@@ -109,7 +109,7 @@ export class VirtualFiles {
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
-  read(virtualPath: string, offset: number, length: number): Promise<{ size: number; data: Buffer }> {
+  async read(virtualPath: string, offset: number, length: number): Promise<{ size: number; data: Buffer }> {
     return this.provider(virtualPath).read(normalize(virtualPath), offset, Math.min(length, MAX_READ_BYTES));
   }
 

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendRawJson, sendText } from "../../http/util";
 import type { Master } from "../master";
-import type { Pieces } from "./render/state";
+import type { Piece, Pieces } from "./render/state";
 import { writePieces } from "./sliced-writer";
 
 /** Non-leading masters cannot answer (no leader detection yet: 503, as Mesos with no leader). */
@@ -43,7 +43,7 @@ export function sendJsonPieces(res: ServerResponse, pieces: Pieces, query?: URLS
   return writePieces(res, 200, { "Content-Type": "application/json" }, pieces);
 }
 
-export function* wrap(prefix: string, pieces: Pieces, suffix: string): Generator<string> {
+export function* wrap(prefix: string, pieces: Pieces, suffix: string): Generator<Piece> {
   yield prefix;
   for (let r = pieces.next(); !r.done; r = pieces.next()) yield r.value;
   yield suffix;

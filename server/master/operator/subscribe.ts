@@ -15,6 +15,7 @@ import type { StateCache } from "./render/cache";
 import { capture, v1AgentJson, v1GetState } from "./render/state";
 import { v1Framework, v1Status } from "./render/v1";
 import { idJson, j } from "./render/json";
+import { collectParts, nextSliceTurn } from "./sliced-writer";
 
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 const SLICE_BYTES = 512 * 1024;
@@ -80,15 +81,18 @@ class OperatorStream {
       const ok = this.res.write(batch.join(""), "latin1");
       batch = [];
       bytes = 0;
-      await (ok ? new Promise((r) => setImmediate(r)) : new Promise<void>((r) => {
-        const done = () => {
-          this.res.off("drain", done);
-          this.res.off("close", done);
-          r();
-        };
-        this.res.on("drain", done);
-        this.res.on("close", done);
-      }));
+      if (!ok) {
+        await new Promise<void>((r) => {
+          const done = () => {
+            this.res.off("drain", done);
+            this.res.off("close", done);
+            r();
+          };
+          this.res.on("drain", done);
+          this.res.on("close", done);
+        });
+      }
+      await nextSliceTurn();
     };
     for (const part of snapshotParts) {
       if (this.closed) return;
@@ -143,9 +147,7 @@ export class OperatorSubscribers {
     this.ensureListening();
     while (this.streams.size > this.maxSubscribers) this.streams.values().next().value!.close();
 
-    const parts = [`{"type":"SUBSCRIBED","subscribed":{"get_state":`];
-    const pieces = v1GetState(this.cache, m, capture(m));
-    for (let r = pieces.next(); !r.done; r = pieces.next()) parts.push(r.value);
+    const parts = [`{"type":"SUBSCRIBED","subscribed":{"get_state":`, ...collectParts(v1GetState(this.cache, m, capture(m)))];
     parts.push(`,"heartbeat_interval_seconds":${j(heartbeatMs / 1000)}}}`);
     let length = 0;
     for (const p of parts) length += p.length;

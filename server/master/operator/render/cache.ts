@@ -15,11 +15,13 @@ import { Resources } from "../../../resources";
 import type { MasterEvent } from "../../events";
 import type { Master } from "../../master";
 import type { Agent, Framework, Task } from "../../state";
-import { j } from "./json";
+import { flat, j } from "./json";
 import { legacyAgentStatic, legacyStatuses, legacyTaskStatic, type LegacyAgentStatic, type LegacyTaskStatic } from "./legacy";
 import { v1AgentInfo, v1FrameworkInfo, v1TaskDynamic, v1TaskStatic, type V1TaskStatic } from "./v1";
 
 interface TaskEntry {
+  /** The cache that rendered this entry (several caches may look at the same Task). */
+  owner: StateCache;
   agentId: string;
   legacyStatic?: LegacyTaskStatic;
   v1Static?: V1TaskStatic;
@@ -49,8 +51,16 @@ export interface CacheStats {
 
 const EMPTY_SUMMARY = j(Resources.empty().summary());
 
+/**
+ * Where a Task's cache entry lives: a property under a module-private symbol on the Task object
+ * itself. (A WeakMap of several hundred thousand tasks costs far more: every lookup hashes, and
+ * the garbage collector processes every entry as an ephemeron.) Nothing else reads it; the
+ * entry is dropped together with the Task.
+ */
+const ENTRY = Symbol("plateau.stateCache");
+type WithEntry = Task & { [ENTRY]?: TaskEntry };
+
 export class StateCache {
-  private readonly tasks = new WeakMap<Task, TaskEntry>();
   private readonly agentStatic = new WeakMap<Agent["total"], { info: Agent["info"]; legacy: LegacyAgentStatic; v1Total?: string }>();
   private readonly agentInfoJson = new WeakMap<object, string>();
   private readonly frameworkInfoJson = new WeakMap<object, string>();
@@ -59,7 +69,14 @@ export class StateCache {
   readonly stats: CacheStats = { hits: 0, misses: 0 };
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly m: Master) {
+  /**
+   * `attach: false` renders without keeping task fragments (a reference rendering that leaves
+   * another cache's entries alone — used by tests).
+   */
+  constructor(
+    private readonly m: Master,
+    private readonly opts: { attach?: boolean } = {},
+  ) {
     this.unsubscribe = m.events.subscribe((e) => this.onEvent(e));
   }
 
@@ -92,11 +109,13 @@ export class StateCache {
   }
 
   private entry(task: Task): TaskEntry {
-    let e = this.tasks.get(task);
+    let e = (task as WithEntry)[ENTRY];
     const last = task.statuses[task.statuses.length - 1];
-    if (e === undefined || e.agentId !== task.agentId) {
-      e = { agentId: task.agentId, state: task.state, statusCount: task.statuses.length, lastStatus: last, updateUuid: task.statusUpdateUuid, updateState: task.statusUpdateState };
-      this.tasks.set(task, e);
+    if (e === undefined || e.owner !== this || e.agentId !== task.agentId) {
+      e = { owner: this, agentId: task.agentId, state: task.state, statusCount: task.statuses.length, lastStatus: last, updateUuid: task.statusUpdateUuid, updateState: task.statusUpdateState };
+      if (this.opts.attach === false) return e;
+      // Non-enumerable: invisible to spreads, JSON and deep equality.
+      Object.defineProperty(task, ENTRY, { value: e, writable: true, configurable: true, enumerable: false });
       return e;
     }
     if (e.state !== task.state || e.statusCount !== task.statuses.length || e.lastStatus !== last || e.updateUuid !== task.statusUpdateUuid || e.updateState !== task.statusUpdateState) {
@@ -120,7 +139,7 @@ export class StateCache {
     }
     this.stats.misses++;
     const s = (e.legacyStatic ??= legacyTaskStatic(task));
-    e.legacy = s.head + task.state + s.mid + legacyStatuses(task.statuses) + s.tail;
+    e.legacy = flat(s.head + task.state + s.mid + legacyStatuses(task.statuses) + s.tail);
     return e.legacy;
   }
 
@@ -133,7 +152,7 @@ export class StateCache {
     }
     this.stats.misses++;
     const s = (e.v1Static ??= v1TaskStatic(task));
-    e.v1 = s.head + task.state + s.resources + v1TaskDynamic(task) + s.tail;
+    e.v1 = flat(s.head + task.state + s.resources + v1TaskDynamic(task) + s.tail);
     return e.v1;
   }
 

@@ -7,7 +7,7 @@ import type { Resource } from "../../../protocol/mesos";
 import { reservationRole, type Resources } from "../../../resources";
 import { formatRanges, canonicalRanges } from "../../../resources/ranges";
 import type { Agent, Framework, Offer, Task } from "../../state";
-import { arrayOf, j, optField, secs } from "./json";
+import { arrayOf, flatObject, j, labelsArray, num, optField, secs, str } from "./json";
 
 /** The parts of a task's JSON that never change for a given Task object (its TaskInfo). */
 export interface LegacyTaskStatic {
@@ -27,18 +27,18 @@ export function legacyTaskStatic(task: Task): LegacyTaskStatic {
   if (info.limits && Object.keys(info.limits).length > 0) {
     limits = `,"limits":${j(Object.fromEntries(Object.entries(info.limits).map(([k, v]) => [k, v.value])))}`;
   }
-  const labels = info.labels?.labels?.length ? `,"labels":${j(info.labels.labels)}` : "";
+  const labels = info.labels?.labels?.length ? `,"labels":${labelsArray(info.labels.labels)}` : "";
   return {
-    head: `{"id":${j(info.task_id.value)},"name":${j(info.name)},"framework_id":${j(task.frameworkId)},"executor_id":${j(executorId)},"slave_id":${j(task.agentId)},"state":"`,
-    mid: `","resources":${j(task.resources.summary())}${limits},"role":${j(role)},"statuses":[`,
-    tail: `]${optField("user", task.user)}${labels}${optField("discovery", info.discovery)}${optField("container", info.container)}${optField("health_check", info.health_check)}}`,
+    head: `{"id":${str(info.task_id.value)},"name":${str(info.name)},"framework_id":${str(task.frameworkId)},"executor_id":${str(executorId)},"slave_id":${str(task.agentId)},"state":"`,
+    mid: `","resources":${flatObject(task.resources.summary())}${limits},"role":${str(role)},"statuses":[`,
+    tail: `]${task.user === undefined ? "" : `,"user":${str(task.user)}`}${labels}${optField("discovery", info.discovery)}${optField("container", info.container)}${optField("health_check", info.health_check)}}`,
   };
 }
 
 /** One legacy status: state, timestamp, labels?, container_status?, healthy? (no message/reason). */
 export function legacyStatus(s: TaskStatus): string {
-  let out = `{"state":"${s.state}","timestamp":${j(s.timestamp ?? 0)}`;
-  if (s.labels?.labels?.length) out += `,"labels":${j(s.labels.labels)}`;
+  let out = `{"state":"${s.state}","timestamp":${num(s.timestamp ?? 0)}`;
+  if (s.labels?.labels?.length) out += `,"labels":${labelsArray(s.labels.labels)}`;
   if (s.container_status) {
     const c = s.container_status as Record<string, unknown>;
     const kept: Record<string, unknown> = {};

@@ -17,7 +17,21 @@ import {
 import { v1Agent, v1Executor, v1Framework } from "./v1";
 import { Resources } from "../../../resources";
 
-export type Pieces = Iterator<string>;
+/**
+ * A list of entities rendered lazily by the writer, comma-separated: the writer walks it with an
+ * index (resumable between slices) instead of the generator yielding once per entity.
+ */
+export interface ListPiece<T = unknown> {
+  items: readonly T[];
+  render: (item: T) => string;
+}
+
+export type Piece = string | ListPiece;
+export type Pieces = Iterator<Piece>;
+
+function listPiece<T>(items: readonly T[], render: (item: T) => string): ListPiece {
+  return { items, render } as ListPiece;
+}
 
 export interface CapturedFramework {
   fw: Framework;
@@ -61,13 +75,10 @@ export function capture(m: Master, filter: CaptureFilter = {}): Captured {
   };
 }
 
-/** Yields `"key":[` + each rendered item + `]`, comma-separated. */
-function* list<T>(key: string, items: readonly T[], render: (item: T) => string): Generator<string> {
+/** Yields `"key":[` + the rendered items + `]`. */
+function* list<T>(key: string, values: readonly T[], render: (item: T) => string): Generator<Piece> {
   yield `"${key}":[`;
-  for (let i = 0; i < items.length; i++) {
-    const s = render(items[i]!);
-    yield i === 0 ? s : "," + s;
-  }
+  if (values.length > 0) yield listPiece(values, render);
   yield "]";
 }
 
@@ -88,7 +99,7 @@ function legacyRecoveredJson(cache: StateCache, r: RecoveredAgent): string {
   return legacyAgentInfo(r.id, r.info, (list) => cache.summary(list));
 }
 
-function* legacyFramework(cache: StateCache, m: Master, c: CapturedFramework): Generator<string> {
+function* legacyFramework(cache: StateCache, m: Master, c: CapturedFramework): Generator<Piece> {
   const fw = c.fw;
   const used = cache.frameworkUsed(fw);
   const offers = c.completed ? [] : [...fw.offers].map((id) => m.offers.get(id)).filter((o) => o !== undefined);
@@ -109,7 +120,7 @@ function* legacyFramework(cache: StateCache, m: Master, c: CapturedFramework): G
   yield legacyFrameworkTail(fw, offers.map((o) => legacyOffer(o, (r) => cache.summary(r))), executors);
 }
 
-function* frameworksList(cache: StateCache, m: Master, key: string, items: CapturedFramework[]): Generator<string> {
+function* frameworksList(cache: StateCache, m: Master, key: string, items: CapturedFramework[]): Generator<Piece> {
   yield `"${key}":[`;
   for (let i = 0; i < items.length; i++) {
     if (i > 0) yield ",";
@@ -119,7 +130,7 @@ function* frameworksList(cache: StateCache, m: Master, key: string, items: Captu
 }
 
 /** /master/state: `header` holds the top-level scalar fields (`{…,` without the closing brace). */
-export function* legacyState(cache: StateCache, m: Master, header: string, cap: Captured): Generator<string> {
+export function* legacyState(cache: StateCache, m: Master, header: string, cap: Captured): Generator<Piece> {
   yield header;
   yield* list("slaves", cap.agents, (a) => legacyAgentJson(cache, m, a));
   yield ",";
@@ -132,7 +143,7 @@ export function* legacyState(cache: StateCache, m: Master, header: string, cap: 
 }
 
 /** /master/frameworks */
-export function* legacyFrameworks(cache: StateCache, m: Master, cap: Captured): Generator<string> {
+export function* legacyFrameworks(cache: StateCache, m: Master, cap: Captured): Generator<Piece> {
   yield "{";
   yield* frameworksList(cache, m, "frameworks", cap.frameworks);
   yield ",";
@@ -141,7 +152,7 @@ export function* legacyFrameworks(cache: StateCache, m: Master, cap: Captured): 
 }
 
 /** /master/slaves */
-export function* legacySlaves(cache: StateCache, m: Master, cap: Captured): Generator<string> {
+export function* legacySlaves(cache: StateCache, m: Master, cap: Captured): Generator<Piece> {
   yield "{";
   yield* list("slaves", cap.agents, (a) => legacyAgentJson(cache, m, a, true));
   yield ",";
@@ -159,20 +170,17 @@ export function agentCounts(m: Master): { active: number; inactive: number } {
 // ---- v1 -----------------------------------------------------------------------------------
 
 /** Yields `,"key":[…]` (or nothing when empty: empty repeated fields are omitted). */
-function* optList<T>(first: { value: boolean }, key: string, items: readonly T[], render: (item: T) => string): Generator<string> {
-  if (items.length === 0) return;
+function* optList<T>(first: { value: boolean }, key: string, values: readonly T[], render: (item: T) => string): Generator<Piece> {
+  if (values.length === 0) return;
   const sep = first.value ? "" : ",";
   first.value = false;
   yield sep + `"${key}":[`;
-  for (let i = 0; i < items.length; i++) {
-    const s = render(items[i]!);
-    yield i === 0 ? s : "," + s;
-  }
+  yield listPiece(values, render);
   yield "]";
 }
 
 /** GetTasks body `{tasks, unreachable_tasks, completed_tasks}`. */
-export function* v1GetTasks(cache: StateCache, cap: Captured): Generator<string> {
+export function* v1GetTasks(cache: StateCache, cap: Captured): Generator<Piece> {
   const all = [...cap.frameworks, ...cap.completedFrameworks];
   const tasks = all.flatMap((c) => c.tasks);
   const unreachable = all.flatMap((c) => c.unreachable);
@@ -193,7 +201,7 @@ export function v1AgentJson(cache: StateCache, agent: Agent): string {
 }
 
 /** GetAgents body `{agents, recovered_agents}`. */
-export function* v1GetAgents(cache: StateCache, cap: Captured): Generator<string> {
+export function* v1GetAgents(cache: StateCache, cap: Captured): Generator<Piece> {
   const first = { value: true };
   yield "{";
   yield* optList(first, "agents", cap.agents, (a) => v1AgentJson(cache, a));
@@ -209,7 +217,7 @@ export function v1FrameworkJson(cache: StateCache, m: Master, fw: Framework, com
 }
 
 /** GetFrameworks body `{frameworks, completed_frameworks}`. */
-export function* v1GetFrameworks(cache: StateCache, m: Master, cap: Captured): Generator<string> {
+export function* v1GetFrameworks(cache: StateCache, m: Master, cap: Captured): Generator<Piece> {
   const first = { value: true };
   yield "{";
   yield* optList(first, "frameworks", cap.frameworks, (c) => v1FrameworkJson(cache, m, c.fw, false));
@@ -218,7 +226,7 @@ export function* v1GetFrameworks(cache: StateCache, m: Master, cap: Captured): G
 }
 
 /** GetExecutors body `{executors}`: executors the agents reported (command executors are not tracked). */
-export function* v1GetExecutors(cap: Captured): Generator<string> {
+export function* v1GetExecutors(cap: Captured): Generator<Piece> {
   const executors: string[] = [];
   for (const agent of cap.agents) {
     for (const byFramework of agent.executors.values()) for (const info of byFramework.values()) executors.push(v1Executor(info, agent.id));
@@ -230,7 +238,7 @@ export function* v1GetExecutors(cap: Captured): Generator<string> {
 }
 
 /** GetState body `{get_tasks, get_executors, get_frameworks, get_agents}`. */
-export function* v1GetState(cache: StateCache, m: Master, cap: Captured): Generator<string> {
+export function* v1GetState(cache: StateCache, m: Master, cap: Captured): Generator<Piece> {
   yield `{"get_tasks":`;
   yield* v1GetTasks(cache, cap);
   yield `,"get_executors":`;

@@ -7,7 +7,7 @@ import type { Master } from "../../master";
 import { offerToWire } from "../../offers";
 import type { Agent, Framework, Offer, Task } from "../../state";
 import { agentActive, agentPid } from "./legacy";
-import { idJson, j, optField, timeInfo } from "./json";
+import { idJson, j, labelsArray, optField, str, timeInfo } from "./json";
 
 /** The parts of a v1 Task that never change for a given Task object. */
 export interface V1TaskStatic {
@@ -23,12 +23,12 @@ export function v1TaskStatic(task: Task): V1TaskStatic {
   const info = task.info;
   const executor = info.executor ? `,"executor_id":${idJson(info.executor.executor_id.value)}` : "";
   let tail = "";
-  if (info.labels?.labels?.length) tail += `,"labels":${j(info.labels)}`;
+  if (info.labels?.labels?.length) tail += `,"labels":{"labels":${labelsArray(info.labels.labels)}}`;
   tail += optField("discovery", info.discovery) + optField("container", info.container) + optField("health_check", info.health_check) + optField("kill_policy", info.kill_policy);
-  tail += optField("user", task.user);
+  if (task.user !== undefined) tail += `,"user":${str(task.user)}`;
   if (info.limits && Object.keys(info.limits).length > 0) tail += `,"limits":${j(info.limits)}`;
   return {
-    head: `{"name":${j(info.name)},"task_id":${idJson(info.task_id.value)},"framework_id":${idJson(task.frameworkId)}${executor},"agent_id":${idJson(task.agentId)},"state":"`,
+    head: `{"name":${str(info.name)},"task_id":${idJson(info.task_id.value)},"framework_id":${idJson(task.frameworkId)}${executor},"agent_id":${idJson(task.agentId)},"state":"`,
     resources: `","resources":${j(task.resources.toArray())}`,
     tail: tail + "}",
   };

@@ -1,0 +1,85 @@
+// The sliced writer: output equals the document, slices respect backpressure, the event loop
+// turns between slices, and a client that leaves stops the rendering.
+import { EventEmitter } from "node:events";
+import type { ServerResponse } from "node:http";
+import { describe, expect, it } from "vitest";
+import type { Piece } from "./render/state";
+import { collect, writePieces } from "./sliced-writer";
+
+class FakeResponse extends EventEmitter {
+  chunks: Buffer[] = [];
+  status = 0;
+  ended = false;
+  destroyed = false;
+  /** write() answers false every `pressureEvery` writes; 'drain' follows on the next turn. */
+  constructor(private readonly pressureEvery = 0) {
+    super();
+  }
+  writeHead(status: number) {
+    this.status = status;
+    return this;
+  }
+  write(chunk: Buffer | string, encoding?: BufferEncoding): boolean {
+    this.chunks.push(typeof chunk === "string" ? Buffer.from(chunk, encoding) : Buffer.from(chunk));
+    if (this.pressureEvery > 0 && this.chunks.length % this.pressureEvery === 0) {
+      setImmediate(() => this.emit("drain"));
+      return false;
+    }
+    return true;
+  }
+  end() {
+    this.ended = true;
+  }
+  text() {
+    return Buffer.concat(this.chunks).toString("latin1");
+  }
+}
+
+function* doc(n: number, size: number): Generator<Piece> {
+  yield '{"items":[';
+  yield { items: Array.from({ length: n }, (_, i) => i), render: (i: unknown) => `{"i":${i as number},"pad":"${"x".repeat(size)}"}` };
+  yield '],"big":"';
+  yield "y".repeat(3000);
+  yield '"}';
+}
+
+describe("writePieces", () => {
+  it("writes exactly the document, in slices no larger than asked (unless one piece is larger)", async () => {
+    const res = new FakeResponse();
+    await writePieces(res as unknown as ServerResponse, 200, {}, doc(500, 40), { sliceBytes: 1024 });
+    expect(res.ended).toBe(true);
+    expect(res.text()).toBe(collect(doc(500, 40)));
+    expect(JSON.parse(res.text()).items).toHaveLength(500);
+    expect(Math.max(...res.chunks.map((c) => c.length))).toBeLessThanOrEqual(3000);
+    expect(res.chunks.length).toBeGreaterThan(20);
+  });
+
+  it("waits for 'drain' under backpressure and still writes everything", async () => {
+    const res = new FakeResponse(2);
+    await writePieces(res as unknown as ServerResponse, 200, {}, doc(300, 100), { sliceBytes: 2048 });
+    expect(JSON.parse(res.text()).items).toHaveLength(300);
+  });
+
+  it("lets the event loop turn between slices", async () => {
+    const res = new FakeResponse();
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    await writePieces(res as unknown as ServerResponse, 200, {}, doc(20_000, 200), { sliceBytes: 64 * 1024 });
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(5);
+  });
+
+  it("stops when the client goes away", async () => {
+    const res = new FakeResponse();
+    let rendered = 0;
+    function* endless(): Generator<Piece> {
+      yield "[";
+      yield { items: Array.from({ length: 100_000 }, (_, i) => i), render: (i: unknown) => (rendered++, String(i)) };
+      yield "]";
+    }
+    setImmediate(() => (res.destroyed = true));
+    await writePieces(res as unknown as ServerResponse, 200, {}, endless(), { sliceBytes: 1024 });
+    expect(rendered).toBeLessThan(100_000);
+    expect(res.ended).toBe(false);
+  });
+});

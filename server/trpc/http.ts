@@ -1,0 +1,35 @@
+// The /trpc HTTP endpoint of a master process: tRPC's Node adapter behind a small CORS layer that
+// lets a dashboard loaded from another master of the same cluster call this one (how the open
+// page follows the leader after a failover without a reload). Other origins get no CORS headers,
+// so browsers keep them out; mutations are checked again in operatorProcedure (./init.ts).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { appRouter } from "./router";
+import { createContext, getMasterHandle } from "./init";
+import { CSRF_HEADER, originHost } from "./origin";
+import { isPeerMaster, refreshPeers } from "./peers";
+
+export function createTrpcHttpHandler(): (req: IncomingMessage, res: ServerResponse) => void {
+  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: "/trpc/" });
+  return (req, res) => {
+    const origin = req.headers.origin;
+    const host = req.headers.host;
+    const from = origin ? originHost(origin) : null;
+    const crossOrigin = from !== null && from.toLowerCase() !== host?.toLowerCase();
+    if (crossOrigin) {
+      void refreshPeers(getMasterHandle());
+      if (isPeerMaster(from)) {
+        res.setHeader("Access-Control-Allow-Origin", origin!);
+        res.setHeader("Vary", "Origin");
+        res.setHeader("Access-Control-Allow-Headers", `content-type, ${CSRF_HEADER}, trpc-accept, last-event-id`);
+        res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        res.setHeader("Access-Control-Max-Age", "600");
+      }
+      if (req.method === "OPTIONS") {
+        res.writeHead(isPeerMaster(from) ? 204 : 403).end();
+        return;
+      }
+    }
+    trpc(req, res);
+  };
+}

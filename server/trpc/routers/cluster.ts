@@ -1,0 +1,50 @@
+// Cluster-wide reads: the overview figures, this master's identity, the metric history for the
+// charts, the command palette's search, and the live change feed (SSE).
+import { z } from "zod";
+import { masterProcedure, router } from "../init";
+import { changeNotices } from "../changes";
+
+export interface MasterSummary {
+  masterId: string;
+  hostname: string;
+  /** ip:port the master listens on. */
+  address: string;
+  version: string;
+  leading: boolean;
+  startTime: number;
+  electedTime?: number;
+}
+
+export const clusterRouter = router({
+  overview: masterProcedure.query(({ ctx }) => ctx.handle.overview()),
+
+  master: masterProcedure.query(({ ctx }): MasterSummary => {
+    const m = ctx.handle.master;
+    return {
+      masterId: m.id,
+      hostname: m.info.hostname,
+      address: `${m.config.ip}:${m.config.port}`,
+      version: m.info.version,
+      leading: m.isLeading,
+      startTime: m.startTime,
+      electedTime: m.electedTime,
+    };
+  }),
+
+  /** Metric samples of the last `windowMs` (downsampled to at most `maxPoints`), oldest first. */
+  metrics: masterProcedure
+    .input(z.object({ windowMs: z.number().int().min(60_000).max(7 * 86_400_000).default(3_600_000), maxPoints: z.number().int().min(10).max(2000).default(360) }))
+    .query(({ ctx, input }) => ({
+      now: Date.now(),
+      samples: ctx.handle.metricsSeries({ sinceMs: Date.now() - input.windowMs, maxPoints: input.maxPoints }),
+    })),
+
+  search: masterProcedure
+    .input(z.object({ q: z.string().max(200), limit: z.number().int().min(1).max(20).default(6) }))
+    .query(({ ctx, input }) => ctx.handle.search(input.q, input.limit)),
+
+  /** Live change notices (SSE): at most one per 150 ms, a heartbeat every 5 s. */
+  changes: masterProcedure.subscription(async function* ({ ctx, signal }) {
+    yield* changeNotices(ctx.handle, signal);
+  }),
+});

@@ -1,0 +1,23 @@
+// The cluster timeline: task changes, agents lost/returned, elections, operator actions (who,
+// what, why, result), filtered on the master and paged backwards by sequence number.
+import { z } from "zod";
+import { masterProcedure, router } from "../init";
+
+export const TIMELINE_KINDS = ["task", "agent", "framework", "operator", "election", "maintenance"] as const;
+
+export const EventListInput = z.object({
+  kinds: z.array(z.enum(TIMELINE_KINDS)).max(6).optional(),
+  text: z.string().max(256).optional(),
+  principal: z.string().max(256).optional(),
+  agentId: z.string().max(512).optional(),
+  frameworkId: z.string().max(512).optional(),
+  taskId: z.string().max(512).optional(),
+  beforeSeq: z.number().int().optional(),
+  sinceMs: z.number().optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+});
+export type EventListInput = z.input<typeof EventListInput>;
+
+export const eventsRouter = router({
+  list: masterProcedure.input(EventListInput).query(({ ctx, input }) => ctx.handle.timelinePage(input)),
+});
