@@ -50,8 +50,66 @@ const STATE_TONE: Record<string, string> = {
   recovered: "pending",
   unreachable: "bad",
   completed: "muted",
+  recovered_agent: "pending",
+  gone: "muted",
+  deactivated: "warn",
+  draining: "warn",
+  leading: "ok",
+  contending: "pending",
+  standalone: "ok",
+  expired: "bad",
+  closed: "muted",
+  connecting: "pending",
+  UP: "ok",
+  DRAINING: "warn",
+  DOWN: "bad",
 };
 
 export function stateTone(state: string): string {
   return STATE_TONE[state] ?? "muted";
 }
+
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
+}
+
+export function formatDateTime(ms: number | undefined): string {
+  if (ms === undefined) return "—";
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+export function formatPercent(part: number, total: number): string {
+  if (total <= 0) return "—";
+  const p = (100 * part) / total;
+  return p > 0 && p < 1 ? "<1%" : `${Math.round(p)}%`;
+}
+
+export function formatShare(share: number): string {
+  return share > 0 && share < 0.001 ? "<0.1%" : `${(share * 100).toFixed(1)}%`;
+}
+
+/** TASK_RUNNING → running */
+export function stateLabel(state: string): string {
+  return state.replace(/^TASK_/, "").replace(/_/g, " ").toLowerCase();
+}
+
+/** URL of a task's detail page (task ids are unique per framework). */
+export function taskHref(frameworkId: string, taskId: string, sub = ""): string {
+  return `/tasks/${encodeURIComponent(taskId)}${sub}?framework=${encodeURIComponent(frameworkId)}`;
+}
+
+export const agentHref = (id: string) => `/agents/${encodeURIComponent(id)}`;
+export const frameworkHref = (id: string) => `/frameworks/${encodeURIComponent(id)}`;

@@ -1,10 +1,9 @@
-// Overview: cluster resources, counts, and the agents / frameworks / tasks tables. The server
-// prefetches every query from the master in this process; the client keeps them live.
+// Overview: resources total/allocated/offered/idle, agents/frameworks/tasks by state, history
+// charts from the master's metric samples (with timeline annotations) and the recent events.
+// The server prefetches every query from the master in this process; the client keeps them live.
 import { HydrateClient, getQueryClient, trpc } from "./trpc/server";
-import { LiveUpdates } from "./components/live";
-import { Header } from "./components/header";
-import { Counts, ResourceSummary } from "./components/resources";
-import { AgentsTable, FrameworksTable, RecentEvents, TasksTable } from "./components/tables";
+import { Counts, RecentEvents, ResourceSummary } from "./components/overview";
+import { OverviewCharts } from "./components/charts";
 
 export const dynamic = "force-dynamic";
 
@@ -12,25 +11,16 @@ export default async function OverviewPage() {
   const qc = getQueryClient();
   await Promise.all([
     qc.prefetchQuery(trpc.cluster.overview.queryOptions()),
-    qc.prefetchQuery(trpc.cluster.agents.queryOptions()),
-    qc.prefetchQuery(trpc.cluster.frameworks.queryOptions()),
-    qc.prefetchQuery(trpc.cluster.tasks.queryOptions({ limit: 1000, offset: 0 })),
-    qc.prefetchQuery(trpc.cluster.timeline.queryOptions({ limit: 15 })),
+    qc.prefetchQuery(trpc.cluster.metrics.queryOptions({ windowMs: 3_600_000, maxPoints: 360 })),
+    qc.prefetchQuery(trpc.events.list.queryOptions({ limit: 12 })),
   ]).catch(() => {});
   return (
     <HydrateClient>
-      <LiveUpdates>
-        <Header />
-        <main>
-          <h1>Cluster overview</h1>
-          <ResourceSummary />
-          <Counts />
-          <AgentsTable />
-          <FrameworksTable />
-          <TasksTable />
-          <RecentEvents />
-        </main>
-      </LiveUpdates>
+      <h1>Cluster overview</h1>
+      <ResourceSummary />
+      <Counts />
+      <OverviewCharts />
+      <RecentEvents />
     </HydrateClient>
   );
 }

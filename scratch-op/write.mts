@@ -31,7 +31,7 @@ for (let i = 0; i < Number(process.argv[3] ?? 5); i++) {
   let s = new Sink(); let t = performance.now();
   await writePieces(s as any, 200, {}, legacyState(ctx.cache, m, stateHeader(ctx), capture(m)));
   const tl = performance.now() - t;
-  const sl = s.bytes; s = new Sink(); t = performance.now();
+  const sl = s.bytes; s = new Sink(); t = performance.now(); if (process.env.LEGACY_ONLY) { console.log(`legacy ${tl.toFixed(0)} ms`); continue; }
   await writePieces(s as any, 200, {}, v1GetState(ctx.cache, m, capture(m)));
   console.log(`legacy ${tl.toFixed(0)} ms ${(sl / 1e6).toFixed(1)} MB  v1 ${(performance.now() - t).toFixed(0)} ms ${(s.bytes / 1e6).toFixed(1)} MB`);
 }

@@ -126,3 +126,6 @@ export function eventsQuery(s: EventsUrlState) {
     taskId: s.task,
   };
 }
+
+/** Timeline entries per page on the events page. */
+export const EVENTS_PAGE = 100;

@@ -29,3 +29,6 @@ export function scrollToRow(index: number, scrollTop: number, viewportHeight: nu
   if (top + rowHeight > scrollTop + viewportHeight) return top + rowHeight - viewportHeight;
   return scrollTop;
 }
+
+/** Rows per server page for the virtualized tables (also what server components prefetch). */
+export const PAGE_SIZE = 100;

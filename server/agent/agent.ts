@@ -4,13 +4,14 @@
 import type { AgentToMaster, MasterToAgent } from "../protocol/internal";
 import { INTERNAL_PROTOCOL_VERSION } from "../protocol/internal";
 import { isTerminalState, type AgentInfo, type Id } from "../protocol/mesos";
-import { appendUpdateRecord } from "./checkpoint";
 import type { Clock, TimerHandle } from "./clock";
 import type { Containerizer } from "./containerizer/types";
 import type { Logger } from "./log";
 import { MasterLink, type MasterCommand, type RegisteredMessage } from "./master-link";
+import { UpdateJournal } from "./journal";
 import type { MetaStore } from "./meta";
 import type { ResolvedOptions } from "./options";
+import { agentJournalPath } from "./paths";
 import { AgentState } from "./state";
 import { StatusUpdateManager } from "./status-update-manager";
 import { TaskRunner } from "./tasks";
@@ -48,13 +49,16 @@ export class Agent {
   readonly closed = new Promise<AgentExit>((resolve) => (this.exitResolve = resolve));
   private stopping = false;
   private registrationWaiters: ((agentId: string) => void)[] = [];
+  private journalFile?: UpdateJournal;
+  /** False until recovery is done (the executor API answers 503 meanwhile). */
+  recovered = false;
 
   constructor(private readonly d: AgentDeps) {
     this.startTime = d.clock.now();
     const { options, clock, log } = d;
     this.sum = new StatusUpdateManager({
       forward: (update) => this.link.send({ type: "STATUS_UPDATE", update }),
-      journal: { append: appendUpdateRecord },
+      journal: { append: (frameworkId, taskId, record) => this.journal().append(frameworkId, taskId, record) },
       retryMinMs: options.statusUpdateRetryIntervalMinMs,
       retryMaxMs: options.statusUpdateRetryIntervalMaxMs,
       now: () => clock.now(),
@@ -68,9 +72,12 @@ export class Agent {
       state: this.state, containerizer: d.containerizer, sum: this.sum, meta: d.meta, clock, log, options,
       agentId: () => this.agentId ?? "",
       endpoint: () => d.endpoint,
+      agentInfo: () => this.info,
+      sendToMaster: (message) => this.link.send(message),
     });
     this.link = new MasterLink({
       master: options.master,
+      zkSessionTimeoutMs: options.zkSessionTimeoutMs,
       backoffFactorMs: options.registrationBackoffFactorMs,
       clock,
       log,
@@ -90,6 +97,19 @@ export class Agent {
 
   get options(): ResolvedOptions {
     return this.d.options;
+  }
+
+  get containerizer(): Containerizer {
+    return this.d.containerizer;
+  }
+
+  /** The status update journal of this agent (opened on first use; the agent id must be known). */
+  journal(): UpdateJournal {
+    if (this.journalFile === undefined) {
+      if (this.agentId === undefined) throw new Error("no agent id yet: cannot journal status updates");
+      this.journalFile = new UpdateJournal(agentJournalPath(this.d.meta.workDir, this.agentId), () => this.sum.liveRecords());
+    }
+    return this.journalFile;
   }
 
   /** Connects to the master and starts the status-update retry loop (one timer for all tasks). */
@@ -116,10 +136,10 @@ export class Agent {
       this.d.log.info(`Killing all ${this.state.activeTaskCount} tasks`);
       await this.runner.killAll();
     }
-    await this.sum.drain();
     this.retryTimer?.cancel();
     this.link.stop();
     this.d.containerizer.stop();
+    this.journalFile?.close();
     this.exitResolve(exit);
   }
 
@@ -179,12 +199,12 @@ export class Agent {
       this.d.log.info(`Asked to kill task ${m.task_id.value} of framework ${m.framework_id.value}`);
       this.runner.killTask(task, m.kill_policy);
     },
-    STATUS_UPDATE_ACKNOWLEDGEMENT: async (m) => {
+    STATUS_UPDATE_ACKNOWLEDGEMENT: (m) => {
       if (m.agent_id.value !== this.agentId) {
         this.d.log.warn(`Ignoring acknowledgement for agent ${m.agent_id.value} (this is ${this.agentId})`);
         return;
       }
-      await this.sum.acknowledge(m.framework_id.value, m.task_id.value, m.uuid);
+      this.sum.acknowledge(m.framework_id.value, m.task_id.value, m.uuid);
     },
     SHUTDOWN_FRAMEWORK: async (m) => {
       const framework = this.state.frameworks.get(m.framework_id.value);
@@ -202,7 +222,7 @@ export class Agent {
       const framework = this.state.frameworks.get(m.framework_id.value);
       if (framework === undefined) return;
       framework.info = { ...m.framework_info, id: m.framework_id as Id };
-      if (this.agentId !== undefined) await this.d.meta.checkpointFramework(this.agentId, framework.info);
+      if (this.agentId !== undefined) this.d.meta.checkpointFramework(this.agentId, framework.info);
     },
     SHUTDOWN_AGENT: async (m) => {
       this.d.log.warn(`Master asked this agent to shut down: ${m.message}`);
@@ -211,7 +231,19 @@ export class Agent {
       await this.stop({}, { reason: "shutdown", message: m.message });
     },
     FRAMEWORK_TO_EXECUTOR: (m) => {
-      this.d.log.info(`Dropping framework message for executor ${m.executor_id.value}: command executors take no messages`);
+      const executor = this.state.frameworks.get(m.framework_id.value)?.executors.get(m.executor_id.value);
+      if (executor?.kind !== "custom" || executor.phase === "terminated") {
+        this.d.log.info(`Dropping framework message for executor ${m.executor_id.value}: no such custom executor`);
+        return;
+      }
+      this.runner.custom.frameworkMessage(executor, m.data);
+    },
+    SHUTDOWN_EXECUTOR: (m) => {
+      const executor = this.state.frameworks.get(m.framework_id.value)?.executors.get(m.executor_id.value);
+      if (executor === undefined || executor.phase === "terminated") return;
+      this.d.log.info(`Shutting down executor ${executor.executorId} of framework ${executor.frameworkId}`);
+      if (executor.kind === "custom") this.runner.custom.shutdown(executor);
+      else for (const task of executor.tasks.values()) this.runner.killTask(task);
     },
     ERROR: (m) => {
       this.d.log.error(`Master reported an error: ${m.message}`);

@@ -27,9 +27,14 @@ export interface TaskEnvContext {
   /** ip:port of the agent's HTTP endpoint. */
   agentEndpoint: string;
   framework: FrameworkInfo;
-  task: TaskInfo;
+  /** The task (command tasks), whose role and command environment are added. */
+  task?: TaskInfo;
+  /** The executor's command (custom executors), whose environment is added. */
+  command?: CommandInfo;
   executorShutdownGraceMs: number;
   recoveryTimeoutMs: number;
+  /** `--executor_reregistration_timeout`: MESOS_SUBSCRIPTION_BACKOFF_MAX. Default 2 s. */
+  subscriptionBackoffMaxMs?: number;
   /** The agent's own environment (inherited, minus Plateau's configuration variables). */
   base: NodeJS.ProcessEnv;
 }
@@ -43,6 +48,7 @@ export function allocationRole(task: TaskInfo, framework: FrameworkInfo): string
   return framework.roles?.[0] ?? framework.role ?? "*";
 }
 
+/** The environment of an executor's (or command task's) process (agent-executor.md §2). */
 export function taskEnvironment(ctx: TaskEnvContext): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(ctx.base)) if (v !== undefined && !k.startsWith("PLATEAU_")) env[k] = v;
@@ -58,14 +64,14 @@ export function taskEnvironment(ctx: TaskEnvContext): Record<string, string> {
     MESOS_CHECKPOINT: checkpoint ? "1" : "0",
     MESOS_HTTP_COMMAND_EXECUTOR: "0",
     MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: formatDuration(ctx.executorShutdownGraceMs),
-    MESOS_ALLOCATION_ROLE: allocationRole(ctx.task, ctx.framework),
     LIBPROCESS_PORT: "0",
   });
+  if (ctx.task !== undefined) env.MESOS_ALLOCATION_ROLE = allocationRole(ctx.task, ctx.framework);
   if (checkpoint) {
     env.MESOS_RECOVERY_TIMEOUT = formatDuration(ctx.recoveryTimeoutMs);
-    env.MESOS_SUBSCRIPTION_BACKOFF_MAX = "2secs";
+    env.MESOS_SUBSCRIPTION_BACKOFF_MAX = formatDuration(ctx.subscriptionBackoffMaxMs ?? 2000);
   }
-  for (const v of ctx.task.command?.environment?.variables ?? []) {
+  for (const v of (ctx.command ?? ctx.task?.command)?.environment?.variables ?? []) {
     // SECRET variables need a secret resolver (not implemented): they are left out.
     if ((v.type === undefined || v.type === "VALUE") && v.value !== undefined) env[v.name] = v.value;
   }

@@ -1,12 +1,18 @@
 // `plateau agent` command-line flags (Mesos agent names and defaults; agent-executor.md §4).
 import { FlagError, formatDuration, type FlagSpecs, type FlagValue } from "../cli/flags";
+import { isZkUrl, parseZkUrl } from "../ha/zk/url";
 import { AGENT_DEFAULTS as D, type AgentOptions, type RecoverMode } from "./options";
 
 export const AGENT_FLAGS: FlagSpecs = {
   master: {
     type: "string",
-    placeholder: "host:port",
-    help: "Address of the master, e.g. 127.0.0.1:5050 (required).",
+    placeholder: "host:port|zk://host:port/path",
+    help: "The master (required): host:port, e.g. 127.0.0.1:5050, or a ZooKeeper URL such as\nzk://127.0.0.1:2181/plateau (or file:///path holding one) to follow the elected leader and\nre-register with each new one.",
+  },
+  zk_session_timeout: {
+    type: "duration",
+    default: formatDuration(D.zkSessionTimeoutMs),
+    help: "ZooKeeper session timeout when --master is a ZooKeeper URL.",
   },
   work_dir: {
     type: "string",
@@ -136,7 +142,13 @@ const bool = (v: FlagValue) => (typeof v === "boolean" ? v : undefined);
 export function agentOptionsFromFlags(values: Record<string, FlagValue>): AgentOptions {
   const master = str(values.master);
   if (!master) throw new FlagError("Missing required flag --master (e.g. --master=127.0.0.1:5050)");
-  if (/^(zk|file):\/\//.test(master)) throw new FlagError(`--master=${master}: only host:port is supported so far`);
+  if (isZkUrl(master)) {
+    try {
+      parseZkUrl(master);
+    } catch (err) {
+      throw new FlagError(`Failed to load flag 'master': ${(err as Error).message}`);
+    }
+  }
   const workDir = str(values.work_dir);
   if (!workDir) throw new FlagError("Missing required flag --work_dir");
   const recover = str(values.recover) ?? D.recover;
@@ -173,5 +185,6 @@ export function agentOptionsFromFlags(values: Record<string, FlagValue>): AgentO
     recoveryTimeoutMs: num(values.recovery_timeout),
     statusUpdateRetryIntervalMinMs: num(values.status_update_retry_interval_min),
     statusUpdateRetryIntervalMaxMs: num(values.status_update_retry_interval_max),
+    zkSessionTimeoutMs: num(values.zk_session_timeout),
   };
 }

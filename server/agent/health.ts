@@ -118,7 +118,7 @@ export async function probe(cfg: HealthCheckConfig, ctx: ProbeContext): Promise<
 function commandProbe(cfg: HealthCheckConfig, ctx: ProbeContext): Promise<boolean> {
   const argv = cfg.argv ?? ["/bin/sh", "-c", cfg.command!];
   return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: ctx.cwd, env: ctx.env, detached: true, stdio: "ignore" });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: ctx.cwd, env: ctx.env as NodeJS.ProcessEnv, detached: true, stdio: "ignore" });
     const timer = setTimeout(() => {
       try {
         process.kill(-child.pid!, "SIGKILL");

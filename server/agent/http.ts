@@ -1,58 +1,100 @@
-// The agent's HTTP server (--ip:--port). Read-only endpoints for now:
-//   GET /health                         200, empty body
-//   GET /state, /state.json, /slave(1)/state, /slave(1)/state.json   agent state (state-json.ts)
-//   GET /flags, /slave(1)/flags         {"flags": {...}}
-// Anything else is 404; non-GET on a known path is 405. A failing handler answers 500; the
-// server never throws on input. (#4 adds /api/v1/executor, /files/*, /monitor/statistics.)
+// The agent's HTTP server (--ip:--port). Every path is also served under `/slave(1)` and with a
+// `.json` suffix, as Mesos does:
+//   GET  /health                      200, empty body
+//   GET  /state, /flags               agent state (state-json.ts), flags
+//   GET  /monitor/statistics, /containers   per-container usage (monitor.ts)
+//   GET  /files/browse|read|download|debug  sandbox files (files-http.ts)
+//   POST /api/v1                      agent operator calls (api.ts)
+//   POST /api/v1/executor             v1 executor API (executor-api.ts)
+// Anything else is 404; a wrong method 405. A failing handler answers 500; the server never
+// throws on input.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { toWireJson } from "../protocol/json";
+import { parseUrl, sendText } from "../http/util";
 import type { Logger } from "./log";
 
-export type Route = () => { status: number; body?: unknown };
+export interface Request {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  path: string;
+  query: URLSearchParams;
+}
+
+export interface Route {
+  methods: string[];
+  handle(r: Request): void | Promise<void>;
+}
 
 export interface AgentHttpServer {
   port: number;
   close(): Promise<void>;
 }
 
-function normalise(pathname: string): string {
+/** `/slave(1)/state.json/` → `/state`. */
+export function normalisePath(pathname: string): string {
   const trimmed = pathname.replace(/\/+$/, "") || "/";
   return trimmed.replace(/^\/slave\(1\)/, "").replace(/\.json$/, "") || "/";
 }
 
+/** JSON answer, or JSONP when `?jsonp=<callback>` is a plain identifier. */
+export function sendJsonBody(res: http.ServerResponse, status: number, body: unknown, query?: URLSearchParams): void {
+  const json = toWireJson(body);
+  const jsonp = query?.get("jsonp");
+  if (jsonp !== undefined && jsonp !== null && /^[\w$.]+$/.test(jsonp)) {
+    res.writeHead(status, { "Content-Type": "text/javascript" }).end(`${jsonp}(${json});`);
+  } else {
+    res.writeHead(status, { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(json)) }).end(json);
+  }
+}
+
+/** A GET route answering with JSON (or an empty body). */
+export function getJson(fn: (r: Request) => { status: number; body?: unknown } | Promise<{ status: number; body?: unknown }>): Route {
+  return {
+    methods: ["GET", "HEAD"],
+    async handle(r) {
+      const { status, body } = await fn(r);
+      if (body === undefined) r.res.writeHead(status).end();
+      else sendJsonBody(r.res, status, body, r.query);
+    },
+  };
+}
+
 export async function startHttpServer(ip: string, port: number, routes: Record<string, Route>, log: Logger): Promise<AgentHttpServer> {
   const server = http.createServer((req, res) => {
+    const fail = (err: unknown) => {
+      log.error(`HTTP ${req.method} ${req.url} failed: ${(err as Error).stack ?? String(err)}`);
+      if (!res.headersSent) sendText(res, 500, "Internal error");
+      else res.end();
+    };
     try {
-      const url = new URL(req.url ?? "/", "http://agent");
-      const route = routes[normalise(decodeURIComponent(url.pathname))];
+      const { path: rawPath, query } = parseUrl(req.url);
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(rawPath);
+      } catch {
+        sendText(res, 400, "Malformed URL");
+        return;
+      }
+      const path = normalisePath(decoded);
+      const route = routes[path];
       if (route === undefined) {
         res.writeHead(404).end();
         return;
       }
-      if (req.method !== "GET" && req.method !== "HEAD") {
-        res.writeHead(405, { Allow: "GET" }).end();
+      if (!route.methods.includes(req.method ?? "")) {
+        sendText(res, 405, `Expecting one of { '${route.methods.join("', '")}' }, but received '${req.method}'`, { Allow: route.methods.join(", ") });
         return;
       }
-      const { status, body } = route();
-      if (body === undefined) {
-        res.writeHead(status).end();
-        return;
-      }
-      const json = toWireJson(body);
-      const jsonp = url.searchParams.get("jsonp");
-      if (jsonp !== null && /^[\w$.]+$/.test(jsonp)) {
-        res.writeHead(status, { "Content-Type": "text/javascript" }).end(`${jsonp}(${json});`);
-      } else {
-        res.writeHead(status, { "Content-Type": "application/json" }).end(json);
-      }
+      Promise.resolve(route.handle({ req, res, path, query })).catch(fail);
     } catch (err) {
-      log.error(`HTTP ${req.method} ${req.url} failed: ${(err as Error).message}`);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
+      fail(err);
     }
   });
   server.on("clientError", (_err, socket) => socket.destroy());
+  // Executor SUBSCRIBE streams are long-lived: no request timeout.
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, ip, () => {

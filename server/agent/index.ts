@@ -7,12 +7,18 @@ import path from "node:path";
 import type { AgentInfo } from "../protocol/mesos";
 import { Resources } from "../resources";
 import { Agent, type AgentExit } from "./agent";
+import { agentApiRoute } from "./api";
 import { realClock } from "./clock";
 import { createContainerizer } from "./containerizer";
 import { agentAttributes, agentResources, currentBootId } from "./detect";
-import { startHttpServer, type AgentHttpServer } from "./http";
+import { executorApiRoute, type ExecutorAuthenticator } from "./executor-api";
+import { SandboxFiles } from "./files";
+import { filesRoutes } from "./files-http";
+import { SandboxGc } from "./gc";
+import { getJson, startHttpServer, type AgentHttpServer } from "./http";
 import { lineLogger } from "./log";
 import { MetaStore } from "./meta";
+import { containerUsage, containersJson, monitorStatisticsJson } from "./monitor";
 import { resolveOptions, type AgentOptions } from "./options";
 import { AgentRecoveryError, agentInfoMismatch, applyRecovery, readCheckpointedState } from "./recovery";
 import { agentStateJson } from "./state-json";
@@ -22,6 +28,13 @@ export type { AgentExit } from "./agent";
 export { AGENT_FLAGS, agentOptionsFromFlags } from "./flags";
 export { watchParentStdin } from "./parent-watch";
 export { AgentRecoveryError } from "./recovery";
+export type { ExecutorAuthenticator } from "./executor-api";
+
+/** Hooks for code that embeds an agent (tests, future security work). */
+export interface AgentHooks {
+  /** Executor authentication (issue #9); default: every executor call is allowed. */
+  authenticateExecutor?: ExecutorAuthenticator;
+}
 
 export interface AgentHandle {
   /** Set once registered (or recovered from checkpoints). */
@@ -43,7 +56,7 @@ export interface AgentHandle {
   readonly closed: Promise<AgentExit>;
 }
 
-export async function startAgent(input: AgentOptions): Promise<AgentHandle> {
+export async function startAgent(input: AgentOptions, hooks: AgentHooks = {}): Promise<AgentHandle> {
   const options = resolveOptions(input);
   options.workDir = path.resolve(options.workDir);
   const log = input.log ?? lineLogger("agent");
@@ -54,19 +67,45 @@ export async function startAgent(input: AgentOptions): Promise<AgentHandle> {
     agentAttributes(options.attributes),
     currentBootId(),
   ]);
-  const containerizer = await createContainerizer(options.isolation, log, { clock, pollIntervalMs: options.containerPollIntervalMs });
+  const containerizer = await createContainerizer(
+    {
+      isolation: options.isolation, workDir: options.workDir, cgroupsHierarchy: options.cgroupsHierarchy, cgroupsRoot: options.cgroupsRoot,
+      enableCfs: options.cgroupsEnableCfs, limitSwap: options.cgroupsLimitSwap, enforceDiskQuota: options.enforceContainerDiskQuota,
+      clock, pollIntervalMs: options.containerPollIntervalMs, limitationPollIntervalMs: options.limitationPollIntervalMs,
+      diskWatchIntervalMs: options.containerDiskWatchIntervalMs,
+    },
+    log,
+  );
 
   let agent: Agent | undefined;
-  const http: AgentHttpServer = await startHttpServer(options.ip, options.port, {
-    "/health": () => ({ status: 200 }),
-    "/state": () => (agent ? { status: 200, body: agentStateJson(agent) } : { status: 503 }),
-    "/flags": () => ({ status: 200, body: { flags: options.flags } }),
-  }, log);
+  const files = new SandboxFiles(options.workDir, () => agent?.agentId, (fw, ex, run) => agent?.state.findRun(fw, ex, run));
+  const usage = async () => (agent ? await containerUsage(agent.state, containerizer) : []);
+  let http: AgentHttpServer;
+  try {
+    http = await startHttpServer(options.ip, options.port, {
+      "/health": getJson(() => ({ status: 200 })),
+      "/state": getJson(() => (agent ? { status: 200, body: agentStateJson(agent) } : { status: 503 })),
+      "/flags": getJson(() => ({ status: 200, body: { flags: options.flags } })),
+      "/monitor/statistics": getJson(async () => ({ status: 200, body: monitorStatisticsJson(await usage()) })),
+      "/containers": getJson(async () => ({ status: 200, body: containersJson(await usage(), false) })),
+      ...filesRoutes(files, () => agent?.state.allExecutors() ?? []),
+      "/api/v1": agentApiRoute(() => agent, files, containerizer),
+      "/api/v1/executor": executorApiRoute(() => agent, hooks.authenticateExecutor),
+    }, log);
+  } catch (err) {
+    containerizer.stop();
+    throw err;
+  }
+  const gc = new SandboxGc({
+    workDir: options.workDir, gcDelayMs: options.gcDelayMs, diskHeadroom: options.gcDiskHeadroom, diskWatchIntervalMs: options.diskWatchIntervalMs, clock, log,
+  });
   try {
     const endpoint = `${options.ip}:${http.port}`;
     const info: AgentInfo = { hostname: options.hostname, port: http.port, resources, attributes };
     const meta = new MetaStore(options.workDir);
     agent = new Agent({ options, log, clock, containerizer, meta, info, endpoint });
+    const running = agent;
+    agent.runner.onRetired = (executor) => gc.schedule(executor);
     log.info(`Agent listening on ${endpoint} with work_dir ${options.workDir}; resources ${Resources.from(resources).toString()}`);
 
     const checkpointed = await readCheckpointedState(options.workDir, bootId, options.strict, log);
@@ -83,22 +122,34 @@ export async function startAgent(input: AgentOptions): Promise<AgentHandle> {
         { state: agent.state, runner: agent.runner, containerizer, sum: agent.sum, meta, log, cleanup: options.recover === "cleanup" },
         checkpointed,
       );
+      running.journal().compact(); // only what the open streams need survives the restart
       log.info(
-        `Recovered agent ${checkpointed.agentId}: ${summary.readopted} running task(s) re-adopted, ` +
-          `${summary.terminated} finished while the agent was down, ${summary.killedNonCheckpointing} of non-checkpointing frameworks killed`,
+        `Recovered agent ${checkpointed.agentId}: ${summary.readopted} running container(s) re-adopted, ` +
+          `${summary.terminated} finished while the agent was down, ${summary.killedNonCheckpointing} of non-checkpointing frameworks killed` +
+          (summary.orphans > 0 ? `, ${summary.orphans} orphaned container(s) destroyed` : ""),
       );
+    } else {
+      await containerizer.destroyOrphans(new Set());
     }
-    await agent.sum.drain(); // recovered updates are journalled and queued before REREGISTER_AGENT
+    const live = new Set([...agent.state.allExecutors()].filter((e) => e.phase !== "terminated").map((e) => e.directory));
+    const leftovers = await gc.scheduleLeftovers(live);
+    if (leftovers > 0) log.info(`Scheduled ${leftovers} old sandbox(es) for garbage collection (gc_delay ${options.gcDelayMs / 1000} s)`);
+    gc.start();
     await meta.writeBootId(bootId);
+    agent.recovered = true;
     agent.start();
   } catch (err) {
+    gc.stop();
     containerizer.stop();
     await http.close();
     throw err;
   }
 
   const running = agent;
-  void running.closed.then(() => http.close());
+  void running.closed.then(() => {
+    gc.stop();
+    return http.close();
+  });
   return {
     get agentId() {
       return running.agentId;

@@ -11,7 +11,13 @@
 // validated with parseMasterMessage; bad frames are logged and dropped, never thrown.
 // `send()` is the only way out and drops (logging) while not registered: reliability is the
 // status update manager's job.
+//
+// With `master` = `zk://…` the link follows the leader detected in ZooKeeper: it connects only
+// when a leader is known, and when another master is elected it drops the connection and
+// re-registers there after a random delay in [0, factor] (Mesos's agent on a new leader).
 import WebSocket from "ws";
+import { createDetector, isFollowingZooKeeper, leaderAddress } from "../ha/detect";
+import type { LeaderDetector } from "../ha/types";
 import {
   INTERNAL_AGENT_PATH, parseMasterMessage, type AgentToMaster, type MasterToAgent,
 } from "../protocol/internal";
@@ -25,8 +31,10 @@ export type MasterCommand = Exclude<MasterToAgent, RegisteredMessage | { type: "
 export type LinkState = "stopped" | "backoff" | "connecting" | "registering" | "registered";
 
 export interface MasterLinkDeps {
-  /** `host:port` of the master. */
+  /** `host:port` of the master, or a ZooKeeper URL to follow the elected leader. */
   master: string;
+  /** ZooKeeper session timeout of the leader detector (default 10 s). */
+  zkSessionTimeoutMs?: number;
   backoffFactorMs: number;
   clock: Clock;
   log: Logger;
@@ -59,15 +67,28 @@ export class MasterLink {
   private registrationTimer?: TimerHandle;
   private pingTimeoutMs = 0;
   private droppedWhileDown = 0;
+  private readonly detector: LeaderDetector | null;
+  /** `host:port` of the master this link is connected (or connecting) to. */
+  private connectedTo: string | null = null;
 
-  constructor(private readonly deps: MasterLinkDeps) {}
+  constructor(private readonly deps: MasterLinkDeps) {
+    this.detector = isFollowingZooKeeper(deps.master)
+      ? createDetector(deps.master, { sessionTimeoutMs: deps.zkSessionTimeoutMs, log: (line) => deps.log.info(`zookeeper] ${line}`) })
+      : null;
+    this.detector?.onChange(() => this.onLeaderChange());
+  }
 
   get state(): LinkState {
     return this.stateValue;
   }
 
+  /** The master to talk to now: the configured one, or the detected leader (null: none known). */
+  get master(): string | null {
+    return this.detector ? leaderAddress(this.detector) : this.deps.master;
+  }
+
   get url(): string {
-    return `ws://${this.deps.master}${INTERNAL_AGENT_PATH}`;
+    return `ws://${this.master ?? "(no leader)"}${INTERNAL_AGENT_PATH}`;
   }
 
   start(): void {
@@ -80,6 +101,7 @@ export class MasterLink {
     this.stateValue = "stopped";
     this.clearTimers();
     this.retryTimer?.cancel();
+    void this.detector?.close();
     const socket = this.socket;
     this.socket = undefined;
     socket?.removeAllListeners();
@@ -107,10 +129,39 @@ export class MasterLink {
     this.socket.terminate();
   }
 
+  /** A new leader was detected: move to it (after a random delay, so agents do not stampede). */
+  private onLeaderChange(): void {
+    const leader = this.master;
+    if (this.stateValue === "stopped" || leader === null || leader === this.connectedTo) return;
+    this.deps.log.info(`Detected a new leading master at ${leader}`);
+    this.attempts = 0;
+    const delay = registrationBackoffMs(0, this.deps.backoffFactorMs, this.deps.random);
+    if (this.socket !== undefined) {
+      const socket = this.socket;
+      this.socket = undefined;
+      this.clearTimers();
+      socket.removeAllListeners();
+      socket.on("error", () => {});
+      socket.terminate();
+      if (this.stateValue === "registered") this.deps.onDisconnected?.();
+    }
+    this.retryTimer?.cancel();
+    this.stateValue = "backoff";
+    this.retryTimer = this.deps.clock.setTimeout(() => this.connect(), delay);
+  }
+
   private connect(): void {
     if (this.stateValue === "stopped") return;
+    const master = this.master;
+    if (master === null) {
+      // No leader known: wait for the detector (onLeaderChange connects).
+      this.stateValue = "backoff";
+      this.connectedTo = null;
+      return;
+    }
     this.stateValue = "connecting";
-    const socket = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: 10_000 });
+    this.connectedTo = master;
+    const socket = new WebSocket(`ws://${master}${INTERNAL_AGENT_PATH}`, { perMessageDeflate: false, handshakeTimeout: 10_000 });
     this.socket = socket;
     socket.on("open", () => this.onOpen(socket));
     socket.on("message", (data) => this.onFrame(socket, data));
@@ -124,7 +175,7 @@ export class MasterLink {
     if (socket !== this.socket) return;
     this.stateValue = "registering";
     const message = this.deps.registration();
-    this.deps.log.info(`Connected to master at ${this.deps.master}; sending ${message.type}`);
+    this.deps.log.info(`Connected to master at ${this.connectedTo}; sending ${message.type}`);
     socket.send(toWireJson(message));
     const timeout = this.deps.registrationTimeoutMs ?? MAX_REGISTRATION_BACKOFF_MS;
     this.registrationTimer = this.deps.clock.setTimeout(() => this.reconnect(`no reply to ${message.type} within ${timeout} ms`), timeout);
@@ -186,7 +237,7 @@ export class MasterLink {
     if (this.stateValue === "stopped") return;
     this.stateValue = "backoff";
     if (wasRegistered) {
-      this.deps.log.warn(`Lost the connection to master ${this.deps.master}`);
+      this.deps.log.warn(`Lost the connection to master ${this.connectedTo}`);
       this.deps.onDisconnected?.();
     }
     const delay = registrationBackoffMs(this.attempts++, this.deps.backoffFactorMs, this.deps.random);

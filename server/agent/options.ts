@@ -6,8 +6,13 @@ import type { Logger } from "./log";
 export type RecoverMode = "reconnect" | "cleanup";
 
 export interface AgentOptions {
-  /** Leading master as `host:port` (an `http://` prefix is tolerated). */
+  /**
+   * The master as `host:port` (an `http://` prefix is tolerated), or a ZooKeeper URL
+   * (`zk://host:port/path`, `file:///path`) to follow the elected leader.
+   */
   master: string;
+  /** ZooKeeper session timeout when `master` is a ZooKeeper URL. Default 10 s. */
+  zkSessionTimeoutMs?: number;
   /** Sandboxes and checkpoints live here. */
   workDir: string;
   /** Address the agent's HTTP server binds to and advertises. Default 127.0.0.1. */
@@ -94,6 +99,7 @@ export const AGENT_DEFAULTS = {
   statusUpdateRetryIntervalMinMs: 10_000,
   statusUpdateRetryIntervalMaxMs: 10 * 60_000,
   containerPollIntervalMs: 1000,
+  zkSessionTimeoutMs: 10_000,
 };
 
 export type ResolvedOptions = Required<Omit<AgentOptions, "resources" | "attributes" | "hostname" | "log" | "clock" | "flags">> &
@@ -134,6 +140,7 @@ export function resolveOptions(options: AgentOptions): ResolvedOptions {
     statusUpdateRetryIntervalMinMs: options.statusUpdateRetryIntervalMinMs ?? d.statusUpdateRetryIntervalMinMs,
     statusUpdateRetryIntervalMaxMs: options.statusUpdateRetryIntervalMaxMs ?? d.statusUpdateRetryIntervalMaxMs,
     containerPollIntervalMs: options.containerPollIntervalMs ?? d.containerPollIntervalMs,
+    zkSessionTimeoutMs: options.zkSessionTimeoutMs ?? d.zkSessionTimeoutMs,
     flags: options.flags ?? {},
   };
 }

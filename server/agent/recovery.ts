@@ -1,34 +1,37 @@
 // Recovery at start-up (Mesos "agent recovery"; agent-executor.md §5).
 //
-//   read meta ──► per run of a checkpointing framework:
-//                   task process alive        → re-adopt (same pid; watched by the shared poll)
-//                   exited while we were down → its true terminal update (from exit_status),
-//                                               unless the journal already holds a terminal one
-//                   never started             → TASK_LOST (PARTITION_AWARE: TASK_DROPPED)
-//                   host rebooted             → dead: exit_status if recorded, else TASK_FAILED
-//                                               REASON_EXECUTOR_TERMINATED
-//               ──► unacknowledged updates replayed into the status update manager
-//               ──► then the agent REREGISTERs with every task and its state.
+//   read meta + the status update journal ──► per run of a checkpointing framework:
+//       container alive           → re-adopt (same pids, same cgroups and limits); a custom
+//                                   executor must re-subscribe within its timeout
+//       ended while we were down  → its true terminal update (from exit_status, with the OOM
+//                                   limitation if the kernel killed it), unless the journal
+//                                   already holds a terminal one
+//       never started             → TASK_LOST (PARTITION_AWARE: TASK_DROPPED)
+//       host rebooted             → dead: exit_status if recorded, else TASK_FAILED
+//                                   REASON_EXECUTOR_TERMINATED
+//   ──► unacknowledged updates replayed into the status update manager
+//   ──► cgroups of this agent that no checkpoint mentions are destroyed (orphans)
+//   ──► then the agent REREGISTERs with every task and its state.
 // Runs of non-checkpointing frameworks are killed and forgotten (Mesos semantics; their tasks are
 // not reported, the master treats them as gone). `--recover=cleanup` kills re-adopted tasks.
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { AgentInfoSchema } from "../protocol/internal";
 import { ExecutorInfo, FrameworkInfo, TaskInfo, isTerminalState, type AgentInfo, type Id } from "../protocol/mesos";
-import { CheckpointError, listDirs, readJsonCheckpoint, readTextIfExists, readUpdateRecords, type UpdateRecord } from "./checkpoint";
+import { CheckpointError, listDirs, readJsonCheckpoint, readTextIfExists, type UpdateRecord } from "./checkpoint";
 import type { Containerizer } from "./containerizer/types";
+import { journalRecords, readJournal } from "./journal";
 import type { Logger } from "./log";
 import type { MetaStore } from "./meta";
 import * as paths from "./paths";
 import type { StatusUpdateManager } from "./status-update-manager";
-import { hasCapability, type AgentState, type ExecutorRecord, type TaskRecord } from "./state";
+import { containerResources, hasCapability, type AgentState, type ExecutorRecord, type TaskRecord } from "./state";
 import { terminalOutcome } from "./status";
 import type { TaskRunner } from "./tasks";
 
 export interface RecoveredTask {
   info: TaskInfo;
   records: UpdateRecord[];
-  updatesFile: string;
 }
 
 export interface RecoveredRun {
@@ -78,9 +81,10 @@ export async function readCheckpointedState(workDir: string, bootId: string, str
     rebooted: previousBoot !== undefined && previousBoot !== bootId,
     frameworks: [],
   };
+  const journal = readJournal(paths.agentJournalPath(workDir, agentId));
   for (const frameworkId of await listDirs(paths.metaFrameworksDir(workDir, agentId))) {
     try {
-      const framework = await readFramework(workDir, agentId, frameworkId);
+      const framework = await readFramework(workDir, agentId, frameworkId, (task) => journalRecords(journal, frameworkId, task));
       if (framework !== undefined) state.frameworks.push(framework);
     } catch (err) {
       if (strict || !(err instanceof CheckpointError || err instanceof paths.InvalidIdError)) throw err;
@@ -90,7 +94,7 @@ export async function readCheckpointedState(workDir: string, bootId: string, str
   return state;
 }
 
-async function readFramework(workDir: string, agentId: string, frameworkId: string): Promise<RecoveredFramework | undefined> {
+async function readFramework(workDir: string, agentId: string, frameworkId: string, records: (taskId: string) => UpdateRecord[]): Promise<RecoveredFramework | undefined> {
   const info = await readJsonCheckpoint(paths.frameworkInfoPath(workDir, agentId, frameworkId), FrameworkInfo);
   if (info === undefined) return undefined; // crashed before the first checkpoint: nothing ran
   const framework: RecoveredFramework = { info: { ...info, id: { value: frameworkId } }, runs: [] };
@@ -109,8 +113,7 @@ async function readFramework(workDir: string, agentId: string, frameworkId: stri
     for (const taskId of await listDirs(path.join(runMetaDir, "tasks"))) {
       const info = await readJsonCheckpoint(paths.taskInfoPath(workDir, run, taskId), TaskInfo);
       if (info === undefined) continue;
-      const updatesFile = paths.taskUpdatesPath(workDir, run, taskId);
-      recovered.tasks.push({ info, updatesFile, records: await readUpdateRecords(updatesFile) });
+      recovered.tasks.push({ info, records: records(taskId) });
     }
     framework.runs.push(recovered);
   }
@@ -131,20 +134,24 @@ export interface RecoverySummary {
   readopted: number;
   terminated: number;
   killedNonCheckpointing: number;
+  orphans: number;
 }
 
 /** Rebuilds agent memory from checkpoints, re-adopting or concluding every run. */
 export async function applyRecovery(d: RecoveryDeps, checkpointed: CheckpointedState): Promise<RecoverySummary> {
-  const summary: RecoverySummary = { readopted: 0, terminated: 0, killedNonCheckpointing: 0 };
+  const summary: RecoverySummary = { readopted: 0, terminated: 0, killedNonCheckpointing: 0, orphans: 0 };
+  const known = new Set<string>();
   for (const recovered of checkpointed.frameworks) {
+    for (const run of recovered.runs) known.add(run.containerId);
     if (recovered.info.checkpoint !== true) {
       summary.killedNonCheckpointing += await killNonCheckpointing(d, checkpointed, recovered);
       continue;
     }
     const framework = d.state.upsertFramework(recovered.info);
     for (const run of recovered.runs) {
+      const custom = run.tasks.some((t) => t.info.executor !== undefined);
       const executor: ExecutorRecord = {
-        frameworkId: framework.id, executorId: run.executorInfo.executor_id.value, info: run.executorInfo,
+        frameworkId: framework.id, executorId: run.executorInfo.executor_id.value, kind: custom ? "custom" : "command", info: run.executorInfo,
         containerId: run.containerId, directory: run.sandbox, runMetaDir: run.runMetaDir, phase: "launching",
         tasks: new Map(), completedTasks: [],
       };
@@ -153,24 +160,37 @@ export async function applyRecovery(d: RecoveryDeps, checkpointed: CheckpointedS
         const record = recoverTask(d, framework.id, executor, task, run.killRequested);
         if (record !== undefined) executor.tasks.set(task.info.task_id.value, record);
       }
-      const container = await d.containerizer.recover({ containerId: run.containerId, runMetaDir: run.runMetaDir, rebooted: checkpointed.rebooted });
+      const container = await d.containerizer.recover({
+        containerId: run.containerId, runMetaDir: run.runMetaDir, sandbox: run.sandbox, resources: containerResources(executor), rebooted: checkpointed.rebooted,
+      });
       const records = [...executor.tasks.values()];
       if (container.state === "running") {
         summary.readopted++;
         executor.pid = container.pid;
-        d.log.info(`Re-adopted ${describe(records)} (container ${run.containerId}, pid ${container.pid})`);
+        d.log.info(`Re-adopted ${custom ? `executor ${executor.executorId} with ` : ""}${describe(records)} (container ${run.containerId}, pid ${container.pid})`);
+        if (custom) {
+          executor.phase = "running";
+          d.runner.custom.recovered(executor);
+          continue;
+        }
         for (const record of records) {
           // A kill in progress when the agent went down (or --recover=cleanup) starts afresh.
           const kill = d.cleanup || record.killRequested;
           record.killRequested = false;
-          d.runner.markRunning(executor, record, false);
+          const running = record.statuses.find((s) => s.state === "TASK_RUNNING");
+          d.runner.markRunning(executor, record, false, running?.timestamp !== undefined ? running.timestamp * 1000 : undefined);
           if (kill) d.runner.killTask(record);
         }
         if (records.length === 0) executor.phase = "running";
         continue;
       }
       summary.terminated++;
-      executor.phase = "terminated";
+      if (container.state === "terminated" && custom) {
+        executor.phase = "running";
+        d.runner.custom.onTerminated(executor, container.termination);
+        continue;
+      }
+      d.runner.markTerminated(executor);
       for (const record of records) {
         if (isTerminalState(record.state)) continue;
         if (container.state === "terminated") {
@@ -188,6 +208,7 @@ export async function applyRecovery(d: RecoveryDeps, checkpointed: CheckpointedS
       d.runner.retireIfComplete(executor);
     }
   }
+  summary.orphans = (await d.containerizer.destroyOrphans(known)).length;
   return summary;
 }
 
@@ -198,8 +219,7 @@ function recoverTask(d: RecoveryDeps, frameworkId: string, executor: ExecutorRec
     info: task.info, frameworkId, executorId: executor.executorId, statuses, killRequested,
     state: statuses.at(-1)?.state ?? "TASK_STAGING",
   };
-  const journal = { journalFile: task.updatesFile };
-  const pending = d.sum.recover(frameworkId, task.info.task_id.value, task.records, journal);
+  const pending = d.sum.recover(frameworkId, task.info.task_id.value, task.records, { checkpoint: true });
   if (pending.length === 0 && isTerminalState(record.state)) {
     executor.completedTasks.push(record);
     return undefined;
@@ -231,4 +251,3 @@ export function agentInfoMismatch(previous: AgentInfo, current: AgentInfo): stri
   if (canon(previous.attributes) !== canon(current.attributes)) return "attributes changed";
   return undefined;
 }
-

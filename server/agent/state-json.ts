@@ -4,7 +4,7 @@ import type { Attribute, Resource, TaskStatus } from "../protocol/mesos";
 import { Resources } from "../resources";
 import type { Agent } from "./agent";
 import { AGENT_CAPABILITIES, AGENT_VERSION } from "./agent";
-import type { ExecutorRecord, FrameworkRecord, TaskRecord } from "./state";
+import { containerResources, type ExecutorRecord, type FrameworkRecord, type TaskRecord } from "./state";
 
 type Json = Record<string, unknown>;
 
@@ -58,11 +58,12 @@ function executorJson(e: ExecutorRecord, agentId: string, role: string): Json {
     source: e.info.source ?? "",
     container: e.containerId,
     directory: e.directory,
-    resources: summary(tasks.flatMap((t) => t.info.resources ?? [])),
+    resources: summary(containerResources(e)),
     role,
+    ...(e.kind === "custom" ? { type: e.info.type ?? "CUSTOM" } : {}),
     ...(e.info.labels !== undefined ? { labels: e.info.labels } : {}),
-    tasks: tasks.map((t) => taskJson(t, agentId, role)),
-    queued_tasks: [],
+    tasks: tasks.filter((t) => !t.queued).map((t) => taskJson(t, agentId, role)),
+    queued_tasks: tasks.filter((t) => t.queued).map((t) => taskJson(t, agentId, role)),
     completed_tasks: e.completedTasks.map((t) => taskJson(t, agentId, role)),
   };
 }
@@ -107,6 +108,15 @@ export function agentStateJson(agent: Agent): Json {
     attributes: attributesJson(info.attributes),
     ...(agent.masterHostname !== undefined ? { master_hostname: agent.masterHostname } : {}),
     flags: agent.options.flags,
+    // Plateau extension: the isolation in force (posix = usage monitored, limits NOT enforced).
+    isolation: {
+      isolators: agent.containerizer.isolation.isolators.join(","),
+      mode: agent.containerizer.isolation.mode,
+      enforcing: agent.containerizer.isolation.enforcing,
+      ...(agent.containerizer.isolation.cgroupsVersion !== undefined ? { cgroups_version: agent.containerizer.isolation.cgroupsVersion } : {}),
+      ...(agent.containerizer.isolation.cgroupsRoot !== undefined ? { cgroups_root: agent.containerizer.isolation.cgroupsRoot } : {}),
+      ...(agent.containerizer.isolation.note !== undefined ? { note: agent.containerizer.isolation.note } : {}),
+    },
     frameworks: [...agent.state.frameworks.values()].map((f) => frameworkJson(f, agentId)),
     completed_frameworks: agent.state.completedFrameworks.map((f) => frameworkJson(f, agentId)),
   };

@@ -6,9 +6,11 @@
 // An executor is complete when its container has terminated and it has no active task; a
 // framework is complete when it has no executor left.
 import type { AgentTask } from "../protocol/internal";
-import type { ExecutorInfo, FrameworkInfo, Id, TaskInfo, TaskState, TaskStatus } from "../protocol/mesos";
+import type { ExecutorEvent } from "../protocol/executor";
+import type { ExecutorInfo, FrameworkInfo, Id, Resource, TaskInfo, TaskReason, TaskState, TaskStatus } from "../protocol/mesos";
 import type { TimerHandle } from "./clock";
 import type { Termination } from "./containerizer/types";
+import type { HealthChecker } from "./health";
 
 export const MAX_COMPLETED_EXECUTORS_PER_FRAMEWORK = 150;
 export const MAX_COMPLETED_TASKS_PER_EXECUTOR = 200;
@@ -25,13 +27,34 @@ export interface TaskRecord {
   killRequested: boolean;
   killDeadline?: number;
   killTimer?: TimerHandle;
+  /** Custom executors: launched on the agent but not yet delivered to the executor (LAUNCH). */
+  queued?: boolean;
+  /** Command tasks with a health check. */
+  health?: HealthChecker;
+  /** Health checks asked for the kill (the terminal update says healthy: false). */
+  killedUnhealthy?: boolean;
 }
+
+/** The agent's end of a custom executor's SUBSCRIBE stream. */
+export interface ExecutorSubscriber {
+  send(event: ExecutorEvent): void;
+  close(): void;
+}
+
+/**
+ * A custom executor's connection: launching (container starting) → registering (waiting for
+ * SUBSCRIBE, registration timeout running) → subscribed ⇄ disconnected (stream lost; after an
+ * agent restart, re-registration timeout running) → terminating (SHUTDOWN sent / destroying).
+ */
+export type ExecutorConnection = "launching" | "registering" | "subscribed" | "disconnected" | "terminating";
 
 export type ContainerPhase = "launching" | "running" | "terminated";
 
 export interface ExecutorRecord {
   frameworkId: string;
   executorId: string;
+  /** `command`: Plateau's built-in command executor (no process of its own); `custom`: ExecutorInfo. */
+  kind: "command" | "custom";
   info: ExecutorInfo;
   containerId: string;
   /** Absolute sandbox path (the /state `directory`). */
@@ -44,6 +67,24 @@ export interface ExecutorRecord {
   pendingTermination?: Termination;
   tasks: Map<string, TaskRecord>;
   completedTasks: TaskRecord[];
+  /** Custom executors only. */
+  connection?: ExecutorConnection;
+  subscriber?: ExecutorSubscriber;
+  /** Registration / re-registration / shutdown deadline. */
+  timer?: TimerHandle;
+  /** Why the agent is destroying the container (reported on the tasks it fails). */
+  pendingFailure?: { reason: TaskReason; message: string };
+  /** Recovered after an agent restart and not yet re-subscribed. */
+  recovered?: boolean;
+  /** Sandbox garbage-collected (no longer served by /files). */
+  sandboxRemoved?: boolean;
+}
+
+/** The resources of an executor's container: its own plus its active tasks'. */
+export function containerResources(executor: ExecutorRecord): Resource[] {
+  const out: Resource[] = [...(executor.kind === "custom" ? (executor.info.resources ?? []) : [])];
+  for (const task of executor.tasks.values()) out.push(...(task.info.resources ?? []));
+  return out;
 }
 
 export interface FrameworkRecord {
@@ -101,6 +142,26 @@ export class AgentState {
     return undefined;
   }
 
+  /** An executor run, active or completed, by container id or `latest` (the newest run). */
+  findRun(frameworkId: string, executorId: string, run: string): ExecutorRecord | undefined {
+    const frameworks = [this.frameworks.get(frameworkId), ...this.completedFrameworks.filter((f) => f.id === frameworkId).reverse()];
+    const runs: ExecutorRecord[] = [];
+    for (const f of frameworks) {
+      if (f === undefined) continue;
+      const active = f.executors.get(executorId);
+      if (active !== undefined) runs.push(active);
+      for (let i = f.completedExecutors.length - 1; i >= 0; i--) if (f.completedExecutors[i]!.executorId === executorId) runs.push(f.completedExecutors[i]!);
+    }
+    return run === "latest" ? runs[0] : runs.find((e) => e.containerId === run);
+  }
+
+  /** Every executor run the agent remembers, active first. */
+  *allExecutors(): Iterable<ExecutorRecord> {
+    for (const f of this.frameworks.values()) yield* f.executors.values();
+    for (const f of this.frameworks.values()) yield* f.completedExecutors;
+    for (const f of this.completedFrameworks) yield* f.completedExecutors;
+  }
+
   executorOf(task: TaskRecord): ExecutorRecord | undefined {
     return this.frameworks.get(task.frameworkId)?.executors.get(task.executorId);
   }
@@ -146,7 +207,7 @@ export class AgentState {
 
   /**
    * The REREGISTER_AGENT payload. Command executors are left out of `executors` (the master
-   * does not track them, as in Mesos).
+   * does not track them, as in Mesos); custom executors are listed.
    */
   reregistrationPayload(head: (frameworkId: string, taskId: string) => TaskStatus | undefined): {
     frameworks: FrameworkInfo[];
@@ -155,10 +216,12 @@ export class AgentState {
   } {
     const frameworks: FrameworkInfo[] = [];
     const tasks: AgentTask[] = [];
+    const executors: ExecutorInfo[] = [];
     for (const framework of this.frameworks.values()) {
       if (framework.terminating) continue;
       frameworks.push(framework.info);
       for (const executor of framework.executors.values()) {
+        if (executor.kind === "custom" && executor.phase !== "terminated") executors.push({ ...executor.info, framework_id: { value: framework.id } });
         for (const task of executor.tasks.values()) {
           const pending = head(framework.id, task.info.task_id.value);
           tasks.push({
@@ -172,6 +235,6 @@ export class AgentState {
         }
       }
     }
-    return { frameworks, executors: [], tasks };
+    return { frameworks, executors, tasks };
   }
 }

@@ -1,20 +1,24 @@
-// Command tasks: launch, kill, and the terminal update when their container ends. This plays
-// Mesos's command executor (TASK_STARTING → TASK_RUNNING → terminal, graceful kill) without a
-// process of its own: the containerizer's wrapper supervises each task.
+// Tasks on the agent: launch, kill, health checks, and the terminal update when their container
+// ends. Command tasks play Mesos's command executor (TASK_STARTING → TASK_RUNNING → terminal,
+// graceful kill, health checks) without a process of their own: the containerizer's wrapper
+// supervises each. Tasks with TaskInfo.executor go to their custom executor (executors.ts).
 //
 // Update order per task is guaranteed: a termination that races the launch is held in
 // `executor.pendingTermination` until TASK_RUNNING has been queued.
 import { randomUUID } from "node:crypto";
-import type { ExecutorInfo, FrameworkInfo, Id, KillPolicy, TaskInfo } from "../protocol/mesos";
+import type { StatusUpdateMessage } from "../protocol/internal";
+import type { AgentInfo, ExecutorInfo, FrameworkInfo, Id, KillPolicy, TaskInfo } from "../protocol/mesos";
 import { isTerminalState } from "../protocol/mesos";
+import type { AgentToMaster } from "../protocol/internal";
 import type { Clock } from "./clock";
 import { CommandError, commandArgv, taskEnvironment } from "./command";
 import type { Containerizer, Termination } from "./containerizer/types";
+import { CustomExecutors } from "./executors";
+import { HealthChecker, healthCheckConfig, type HealthCheckConfig } from "./health";
 import type { Logger } from "./log";
 import type { MetaStore } from "./meta";
-import { taskUpdatesPath, type RunRef } from "./paths";
 import type { ResolvedOptions } from "./options";
-import { AgentState, checkpoints, hasCapability, type ExecutorRecord, type FrameworkRecord, type TaskRecord } from "./state";
+import { AgentState, checkpoints, containerResources, hasCapability, type ExecutorRecord, type FrameworkRecord, type TaskRecord } from "./state";
 import { makeStatusUpdate, terminalOutcome, type StatusFields } from "./status";
 import type { StatusUpdateManager } from "./status-update-manager";
 
@@ -34,13 +38,21 @@ export interface TaskRunnerDeps {
   agentId(): string;
   /** ip:port of the agent's HTTP server. */
   endpoint(): string;
+  agentInfo(): AgentInfo;
+  sendToMaster(message: AgentToMaster): void;
 }
 
 type UpdateFields = Omit<StatusFields, "frameworkId" | "agentId" | "taskId" | "executorId">;
 
 export class TaskRunner {
+  readonly custom: CustomExecutors;
+  /** Called when an executor retires (its sandbox becomes eligible for garbage collection). */
+  onRetired?: (executor: ExecutorRecord) => void;
+  private readonly terminationWaiters = new Map<ExecutorRecord, (() => void)[]>();
+
   constructor(private readonly d: TaskRunnerDeps) {
     d.containerizer.onTermination((containerId, termination) => this.onTermination(containerId, termination));
+    this.custom = new CustomExecutors({ ...d, runner: this });
   }
 
   /** Command-executor info Mesos synthesises for a command task (executor id = task id). */
@@ -57,9 +69,8 @@ export class TaskRunner {
   }
 
   /**
-   * Launches a command task. The task is in the model when this returns its promise (so a
-   * KILL_TASK right behind the RUN_TASK finds it); disk work waits for `ready` (the agent id
-   * checkpoint).
+   * Launches a task. The task is in the model when this returns its promise (so a KILL_TASK
+   * right behind the RUN_TASK finds it); disk work waits for `ready` (the agent id checkpoint).
    */
   async runTask(frameworkInfo: FrameworkInfo, task: TaskInfo, ready: Promise<void> = Promise.resolve()): Promise<void> {
     const taskId = task.task_id.value;
@@ -72,12 +83,14 @@ export class TaskRunner {
       this.d.log.warn(`Ignoring task ${taskId} of framework ${framework.id}: the framework is shutting down`);
       return;
     }
-    if (framework.executors.has(taskId)) {
+    if (this.d.state.findTask(framework.id, taskId) !== undefined || (task.executor === undefined && framework.executors.has(taskId))) {
       this.d.log.warn(`Ignoring task ${taskId} of framework ${framework.id}: a task with that id is already on this agent`);
       return;
     }
+    if (task.executor !== undefined) return this.custom.runTask(framework, task, ready);
+
     const executor: ExecutorRecord = {
-      frameworkId: framework.id, executorId: taskId, info: TaskRunner.commandExecutorInfo(task, framework.id),
+      frameworkId: framework.id, executorId: taskId, kind: "command", info: TaskRunner.commandExecutorInfo(task, framework.id),
       containerId: randomUUID(), directory: "", runMetaDir: "", phase: "launching", tasks: new Map(), completedTasks: [],
     };
     const record: TaskRecord = {
@@ -90,12 +103,15 @@ export class TaskRunner {
     await ready;
     const agentId = this.d.agentId();
     try {
-      if (task.executor !== undefined) throw new CommandError("Custom executors (TaskInfo.executor) are not supported yet");
       if (task.command === undefined) throw new CommandError("Task has neither command nor executor");
       argv = commandArgv(task.command);
+      if (task.health_check !== undefined) {
+        const health = healthCheckConfig(task.health_check);
+        if (typeof health === "string") throw new CommandError(`Invalid health check: ${health}`);
+      }
       const run = { agentId, frameworkId: framework.id, executorId: taskId, containerId: executor.containerId };
-      await this.d.meta.checkpointFramework(agentId, framework.info);
-      const prepared = await this.d.meta.prepareRun(run, executor.info, task, checkpoints(framework));
+      this.d.meta.checkpointFramework(agentId, framework.info);
+      const prepared = this.d.meta.prepareRun(run, executor.info, task);
       executor.directory = prepared.sandbox;
       executor.runMetaDir = prepared.runMetaDir;
     } catch (err) {
@@ -110,14 +126,9 @@ export class TaskRunner {
     }
     this.update(record, { state: "TASK_STARTING", source: "SOURCE_EXECUTOR" });
     try {
-      const env = taskEnvironment({
-        frameworkId: framework.id, executorId: taskId, agentId, sandbox: executor.directory, agentEndpoint: this.d.endpoint(),
-        framework: framework.info, task, executorShutdownGraceMs: this.d.options.executorShutdownGracePeriodMs,
-        recoveryTimeoutMs: this.d.options.recoveryTimeoutMs, base: process.env,
-      });
       const { pid } = await this.d.containerizer.launch({
-        containerId: executor.containerId, sandbox: executor.directory, runMetaDir: executor.runMetaDir, argv, env,
-        resources: task.resources ?? [],
+        containerId: executor.containerId, sandbox: executor.directory, runMetaDir: executor.runMetaDir, argv,
+        env: this.environment(framework, record), resources: task.resources ?? [],
       });
       executor.pid = pid;
     } catch (err) {
@@ -127,8 +138,21 @@ export class TaskRunner {
     this.markRunning(executor, record);
   }
 
-  /** The container runs: announce TASK_RUNNING (not for re-adopted ones) and apply what waited for it. */
-  markRunning(executor: ExecutorRecord, record: TaskRecord, announce = true): void {
+  private environment(framework: FrameworkRecord, record: TaskRecord): Record<string, string> {
+    const executor = this.d.state.executorOf(record)!;
+    return taskEnvironment({
+      frameworkId: framework.id, executorId: record.executorId, agentId: this.d.agentId(), sandbox: executor.directory,
+      agentEndpoint: this.d.endpoint(), framework: framework.info, task: record.info,
+      executorShutdownGraceMs: this.d.options.executorShutdownGracePeriodMs, recoveryTimeoutMs: this.d.options.recoveryTimeoutMs,
+      subscriptionBackoffMaxMs: this.d.options.executorReregistrationTimeoutMs, base: process.env,
+    });
+  }
+
+  /**
+   * The container runs: announce TASK_RUNNING (not for re-adopted ones), start health checks and
+   * apply what waited for it. `startedAt`: when the task started (re-adopted: its first RUNNING).
+   */
+  markRunning(executor: ExecutorRecord, record: TaskRecord, announce = true, startedAt = this.d.clock.now()): void {
     executor.phase = "running";
     if (announce) {
       this.update(record, {
@@ -138,18 +162,51 @@ export class TaskRunner {
     }
     const pending = executor.pendingTermination;
     executor.pendingTermination = undefined;
-    if (pending !== undefined) this.onTerminated(executor, pending);
-    else if (record.killRequested) void this.signalKill(executor, record, this.currentGraceMs(record));
+    if (pending !== undefined) {
+      this.onTerminated(executor, pending);
+      return;
+    }
+    if (record.killRequested) void this.signalKill(executor, record, this.currentGraceMs(record));
+    else if (record.info.health_check !== undefined) this.startHealthChecks(executor, record, startedAt);
+  }
+
+  private startHealthChecks(executor: ExecutorRecord, record: TaskRecord, startedAt: number): void {
+    const config = healthCheckConfig(record.info.health_check!) as HealthCheckConfig;
+    const framework = this.frameworkOf(record);
+    record.health = new HealthChecker(
+      {
+        clock: this.d.clock,
+        config,
+        context: () => ({ env: this.environment(framework, record), cwd: executor.directory }),
+        report: (healthy) => {
+          if (record.state !== "TASK_RUNNING" || record.killRequested) return;
+          this.d.log.info(`Task ${record.info.task_id.value} is ${healthy ? "healthy" : "unhealthy"}`);
+          this.update(record, { state: "TASK_RUNNING", source: "SOURCE_EXECUTOR", healthy, reason: "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED" });
+        },
+        kill: () => {
+          this.d.log.warn(`Killing task ${record.info.task_id.value}: it failed ${config.consecutiveFailures} consecutive health checks`);
+          record.killedUnhealthy = true;
+          this.killTask(record);
+        },
+      },
+      startedAt,
+    );
+    record.health.start();
   }
 
   /**
-   * Kills a task: SIGTERM to its process group, SIGKILL when the grace period ends. Grace:
-   * `policy` (KILL_TASK's), else the task's kill_policy, else 3 s. A repeated kill can only
-   * shorten the grace.
+   * Kills a task: SIGTERM to its process group, SIGKILL (to every process of its container)
+   * when the grace period ends. Grace: `policy` (KILL_TASK's), else the task's kill_policy,
+   * else 3 s. A repeated kill can only shorten the grace. Custom executors get a KILL event.
    */
   killTask(record: TaskRecord, policy?: KillPolicy, maxGraceMs?: number): void {
     const executor = this.d.state.executorOf(record);
     if (executor === undefined || isTerminalState(record.state)) return;
+    if (executor.kind === "custom") {
+      this.custom.killTask(executor, record, policy);
+      return;
+    }
+    record.health?.stop();
     const nanos = policy?.grace_period?.nanoseconds ?? record.info.kill_policy?.grace_period?.nanoseconds;
     let graceMs = nanos !== undefined ? nanosToMs(nanos) : DEFAULT_KILL_GRACE_MS;
     if (maxGraceMs !== undefined) graceMs = Math.min(graceMs, maxGraceMs);
@@ -173,37 +230,46 @@ export class TaskRunner {
       for (const executor of framework.executors.values()) {
         if (executor.phase === "terminated") continue;
         waits.push(this.waitTerminated(executor));
-        for (const task of executor.tasks.values()) this.killTask(task, undefined, maxGraceMs);
+        if (executor.kind === "custom") this.custom.shutdown(executor, maxGraceMs);
+        else for (const task of executor.tasks.values()) this.killTask(task, undefined, maxGraceMs);
       }
     }
     await Promise.all(waits);
   }
 
-  /** Queues a status update for a task (through the status update manager unless the framework is gone). */
+  /** Queues an agent- or command-executor-generated status update for a task. */
   update(record: TaskRecord, fields: UpdateFields): void {
-    const framework = this.frameworkOf(record);
     const update = makeStatusUpdate(
       { ...fields, frameworkId: record.frameworkId, agentId: this.d.agentId(), taskId: record.info.task_id.value, executorId: record.executorId },
       this.d.clock.now(),
     );
-    record.state = fields.state;
-    record.statuses.push(update.status);
-    this.d.log.info(`Task ${record.info.task_id.value} of framework ${record.frameworkId} is ${fields.state}${fields.message ? `: ${fields.message}` : ""}`);
-    if (framework.terminating) {
-      if (isTerminalState(fields.state)) this.complete(record);
+    this.d.log.info(`Task ${record.info.task_id.value} of framework ${record.frameworkId} is ${fields.state}${fields.message ? `: ${fields.message.split("\n")[0]}` : ""}`);
+    this.forwardExecutorUpdate(record, update);
+  }
+
+  /** Records an update (from a custom executor, or built by `update`) and hands it to the status update manager. */
+  forwardExecutorUpdate(record: TaskRecord | undefined, update: StatusUpdateMessage): void {
+    const framework = this.d.state.frameworks.get(update.framework_id.value);
+    if (record !== undefined) {
+      record.state = update.status.state;
+      record.statuses.push(update.status);
+      if (isTerminalState(update.status.state)) record.health?.stop();
+    }
+    if (framework === undefined || framework.terminating) {
+      if (record !== undefined && isTerminalState(update.status.state)) this.complete(record);
       return;
     }
-    const executor = this.d.state.executorOf(record);
-    const run = executor && { agentId: this.d.agentId(), frameworkId: record.frameworkId, executorId: record.executorId, containerId: executor.containerId };
-    const journalFile = checkpoints(framework) && run && executor.runMetaDir !== "" ? this.updatesFile(run, record) : undefined;
-    void this.d.sum.update(update, { journalFile });
+    this.d.sum.update(update, { checkpoint: checkpoints(framework) });
   }
 
   /** The terminal update of `record` was acknowledged (or its framework is gone). */
   complete(record: TaskRecord): void {
     const executor = this.d.state.executorOf(record);
+    record.health?.stop();
     this.d.state.completeTask(record);
-    if (executor !== undefined) this.retireIfComplete(executor);
+    if (executor === undefined) return;
+    if (executor.kind === "custom" && executor.phase === "running") this.d.containerizer.update(executor.containerId, containerResources(executor));
+    this.retireIfComplete(executor);
   }
 
   onTermination(containerId: string, termination: Termination): void {
@@ -214,11 +280,18 @@ export class TaskRunner {
   }
 
   private onTerminated(executor: ExecutorRecord, termination: Termination): void {
-    this.markTerminated(executor);
     for (const record of executor.tasks.values()) {
       record.killTimer?.cancel();
+      record.health?.stop();
+    }
+    if (executor.kind === "custom") {
+      this.custom.onTerminated(executor, termination);
+      return;
+    }
+    this.markTerminated(executor);
+    for (const record of executor.tasks.values()) {
       if (isTerminalState(record.state)) continue;
-      this.update(record, terminalOutcome(termination, record.killRequested));
+      this.update(record, terminalOutcome(termination, record.killRequested, record.killedUnhealthy === true));
     }
     this.retireIfComplete(executor);
   }
@@ -235,6 +308,7 @@ export class TaskRunner {
     if (!this.d.state.isExecutorComplete(executor)) return;
     const agentId = this.d.agentId();
     const retired = this.d.state.retireExecutor(executor);
+    this.onRetired?.(executor);
     const cleanup = retired !== undefined
       ? this.d.meta.removeFrameworkMeta(agentId, retired.id)
       : this.d.meta.removeExecutorMeta(agentId, executor.frameworkId, executor.executorId);
@@ -243,7 +317,11 @@ export class TaskRunner {
 
   private async signalKill(executor: ExecutorRecord, record: TaskRecord, graceMs: number): Promise<void> {
     this.armEscalation(executor, record, graceMs);
-    await this.d.meta.markKillRequested(executor.runMetaDir).catch(() => {});
+    try {
+      this.d.meta.markKillRequested(executor.runMetaDir);
+    } catch {
+      // best effort: only changes how a restarted agent names the end
+    }
     if (executor.phase !== "running") return;
     this.d.log.info(`Killing task ${record.info.task_id.value} (SIGTERM, SIGKILL in ${graceMs} ms)`);
     await this.d.containerizer.signal(executor.containerId, "SIGTERM");
@@ -261,8 +339,6 @@ export class TaskRunner {
     return Math.max(0, (record.killDeadline ?? this.d.clock.now()) - this.d.clock.now());
   }
 
-  private readonly terminationWaiters = new Map<ExecutorRecord, (() => void)[]>();
-
   private waitTerminated(executor: ExecutorRecord): Promise<void> {
     if (executor.phase === "terminated") return Promise.resolve();
     return new Promise((resolve) => {
@@ -272,7 +348,8 @@ export class TaskRunner {
     });
   }
 
-  private markTerminated(executor: ExecutorRecord): void {
+  /** The executor's container is gone (or never started). */
+  markTerminated(executor: ExecutorRecord): void {
     executor.phase = "terminated";
     for (const resolve of this.terminationWaiters.get(executor) ?? []) resolve();
     this.terminationWaiters.delete(executor);
@@ -280,9 +357,5 @@ export class TaskRunner {
 
   private frameworkOf(record: TaskRecord): FrameworkRecord {
     return this.d.state.frameworks.get(record.frameworkId)!;
-  }
-
-  private updatesFile(run: RunRef, record: TaskRecord): string {
-    return taskUpdatesPath(this.d.meta.workDir, run, record.info.task_id.value);
   }
 }

@@ -7,9 +7,11 @@ import type { SchedulerEvent } from "../protocol/scheduler";
 import { Resources, ResourcesParseError } from "../resources";
 import { FlagError, parseFlags, renderHelp, type FlagSpecs } from "./flags";
 import { SchedulerClient } from "./scheduler-client";
+import { isFollowingZooKeeper } from "../ha/detect";
 
 export const EXECUTE_FLAGS: FlagSpecs = {
-  master: { type: "string", placeholder: "host:port", help: "The master to use (required)." },
+  master: { type: "string", placeholder: "host:port|zk://host:port/path", help: "The master to use (required): host:port, or a ZooKeeper URL to follow the elected leader\n(re-subscribing after a master failover)." },
+  zk_session_timeout: { type: "duration", default: "10secs", help: "ZooKeeper session timeout when --master is a zk:// URL." },
   name: { type: "string", placeholder: "name", help: "Name of the task; also its task id (required)." },
   command: { type: "string", placeholder: "command", help: "Shell command to run (required)." },
   resources: { type: "string", default: "cpus:0.1;mem:32", help: "Resources for the task, e.g. 'cpus:1;mem:128;ports:[31000-31000]'." },
@@ -63,6 +65,7 @@ export async function runExecuteCli(argv: string[]): Promise<void> {
     partitionAware: values.partition_aware !== false,
     killAfterMs: values.kill_after as number | undefined,
     timeoutMs: values.timeout as number | undefined,
+    zkSessionTimeoutMs: values.zk_session_timeout as number | undefined,
     print: (line) => console.log(line),
   });
   process.exit(code);
@@ -83,6 +86,7 @@ export interface ExecuteOptions {
   partitionAware: boolean;
   killAfterMs?: number;
   timeoutMs?: number;
+  zkSessionTimeoutMs?: number;
   print: (line: string) => void;
 }
 
@@ -108,7 +112,8 @@ export async function execute(o: ExecuteOptions): Promise<number> {
     checkpoint: o.checkpoint,
     capabilities,
     ...(o.principal ? { principal: o.principal } : {}),
-  });
+  }, { zkSessionTimeoutMs: o.zkSessionTimeoutMs });
+  const followsLeader = isFollowingZooKeeper(o.master);
 
   return new Promise<number>((resolve) => {
     let launched = false;
@@ -117,7 +122,7 @@ export async function execute(o: ExecuteOptions): Promise<number> {
       if (done) return;
       done = true;
       await client.call({ type: "TEARDOWN" }).catch(() => {});
-      client.disconnect();
+      await client.close();
       resolve(code);
     };
     if (o.timeoutMs) setTimeout(() => { o.print(`Timed out after ${o.timeoutMs} ms`); void finish(1); }, o.timeoutMs).unref();
@@ -155,11 +160,22 @@ export async function execute(o: ExecuteOptions): Promise<number> {
       }
     };
 
+    let heard = false;
+    const reconcileUntilHeard = () => {
+      heard = false;
+      const timer = setInterval(() => {
+        if (done || heard) return clearInterval(timer);
+        void client.call({ type: "RECONCILE", reconcile: { tasks: [{ task_id: { value: o.name } }] } }).catch(() => {});
+      }, 2000);
+      timer.unref();
+    };
+
     client.on("event", (event: SchedulerEvent) => {
       if (event.type === "OFFERS") onOffers(event.offers.offers);
       else if (event.type === "UPDATE") {
         const status = event.update.status;
         if (status.task_id.value !== o.name) return;
+        heard = true;
         o.print(statusLine(status));
         if (status.uuid && status.agent_id) {
           client.call({ type: "ACKNOWLEDGE", acknowledge: { agent_id: status.agent_id, task_id: status.task_id, uuid: status.uuid } }).catch(() => {});
@@ -174,10 +190,25 @@ export async function execute(o: ExecuteOptions): Promise<number> {
       }
     });
     client.on("disconnected", () => {
-      if (!done) {
+      if (done) return;
+      if (!followsLeader) {
         o.print("Disconnected from the master");
         void finish(1);
+        return;
       }
+      // Master failover: re-subscribe with the framework id to whichever master leads next.
+      o.print(`Disconnected from the master at ${client.masterAddress}; re-subscribing to the next leader`);
+      client.subscribe().then(
+        () => {
+          o.print(`Re-subscribed to the master at ${client.masterAddress}`);
+          // The launch may have been lost with the old leader: reconcile until the task is heard of.
+          if (launched) reconcileUntilHeard();
+        },
+        (err: Error) => {
+          o.print(`Failed to re-subscribe: ${err.message}`);
+          void finish(1);
+        },
+      );
     });
     client.subscribe().catch((err: Error) => {
       o.print(`Failed to subscribe to ${o.master}: ${err.message}`);

@@ -1,8 +1,16 @@
 // A small Mesos v1 scheduler API client (JSON): SUBSCRIBE stream with RecordIO decoding,
 // calls with the stream id, redirects to the leader followed. Used by `plateau execute`, the
 // integration tests and the benchmarks — it only uses the public wire API.
+//
+// `master` is `host:port` or `zk://…/path` (the leader is detected in ZooKeeper, as Mesos's
+// scheduler library does). With a ZooKeeper URL (or `retryForMs`), SUBSCRIBE is retried until it
+// reaches a leader that has recovered: connection refused/reset and 503 are retried, each time
+// at the currently detected leader. After a "disconnected" event the framework re-subscribes by
+// calling `subscribe()` again (the client keeps the framework id).
 import http from "node:http";
 import { EventEmitter } from "node:events";
+import { createDetector, detectAddress, isFollowingZooKeeper } from "../ha/detect";
+import type { LeaderDetector } from "../ha/types";
 import { RecordIODecoder } from "../protocol/recordio";
 import type { FrameworkInfo } from "../protocol/mesos";
 import type { SchedulerEvent } from "../protocol/scheduler";
@@ -34,29 +42,73 @@ function locationTarget(location: string, fallback: { host: string; port: number
   return { host: m[1]!, port: m[2] ? Number(m[2]) : 5050 };
 }
 
+export interface SchedulerClientOptions {
+  keepEvents?: boolean;
+  /** Keep retrying SUBSCRIBE this long (default: 60 s with a ZooKeeper URL, else no retry). */
+  retryForMs?: number;
+  /** ZooKeeper session timeout of the leader detector (default 10 s). */
+  zkSessionTimeoutMs?: number;
+}
+
+type Subscribed = Extract<SchedulerEvent, { type: "SUBSCRIBED" }>;
+
+function isRetryable(err: unknown): boolean {
+  if (err instanceof SchedulerApiError) return err.status === 503;
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return code === "ECONNREFUSED" || code === "ECONNRESET" || code === "EPIPE" || code === "EHOSTUNREACH" || code === "ETIMEDOUT";
+}
+
 export class SchedulerClient extends EventEmitter {
   frameworkId?: string;
   streamId?: string;
   private target: { host: string; port: number };
   private subscription: http.ClientRequest | null = null;
   private response: http.IncomingMessage | null = null;
+  private readonly detector: LeaderDetector | null;
   readonly received: SchedulerEvent[] = [];
 
   constructor(
     master: string,
     public frameworkInfo: FrameworkInfo,
-    private readonly opts: { keepEvents?: boolean } = {},
+    private readonly opts: SchedulerClientOptions = {},
   ) {
     super();
-    this.target = parseMaster(master);
+    this.detector = isFollowingZooKeeper(master) ? createDetector(master, { sessionTimeoutMs: opts.zkSessionTimeoutMs }) : null;
+    this.target = this.detector ? { host: "", port: 0 } : parseMaster(master);
   }
 
   get masterAddress(): string {
     return `${this.target.host}:${this.target.port}`;
   }
 
-  /** Opens the subscription; resolves with the SUBSCRIBED event (rejects on ERROR or HTTP error). */
-  subscribe(extra: { suppressed_roles?: string[] } = {}, redirects = 3): Promise<Extract<SchedulerEvent, { type: "SUBSCRIBED" }>> {
+  /**
+   * Opens the subscription; resolves with the SUBSCRIBED event (rejects on ERROR or HTTP error).
+   * Retries (see the header) while `retryForMs` allows.
+   */
+  async subscribe(extra: { suppressed_roles?: string[] } = {}): Promise<Subscribed> {
+    const retryForMs = this.opts.retryForMs ?? (this.detector ? 60_000 : 0);
+    const deadline = Date.now() + retryForMs;
+    for (let attempt = 0; ; attempt++) {
+      if (this.detector) {
+        const remaining = Math.max(1, deadline - Date.now());
+        this.target = parseMaster(await detectAddress(this.detector, remaining));
+      }
+      try {
+        return await this.subscribeOnce(extra, 3);
+      } catch (err) {
+        if (!isRetryable(err) || Date.now() >= deadline) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(500, 50 * 2 ** Math.min(attempt, 4))));
+      }
+    }
+  }
+
+  /** Stops detecting the leader (ZooKeeper session closed) and drops the subscription. */
+  async close(): Promise<void> {
+    this.disconnect();
+    await this.detector?.close();
+  }
+
+  private subscribeOnce(extra: { suppressed_roles?: string[] }, redirects: number): Promise<Subscribed> {
     const info = this.frameworkId ? { ...this.frameworkInfo, id: { value: this.frameworkId } } : this.frameworkInfo;
     const call: Record<string, unknown> = { type: "SUBSCRIBE", subscribe: { framework_info: info, ...extra } };
     if (this.frameworkId) call.framework_id = { value: this.frameworkId };
@@ -70,15 +122,16 @@ export class SchedulerClient extends EventEmitter {
         headers: { "Content-Type": "application/json", Accept: "application/json", "Content-Length": Buffer.byteLength(body) },
       });
       this.subscription = req;
+      let established = false;
       req.on("error", (err) => {
         reject(err);
-        if (this.listenerCount("disconnected") > 0) this.emit("disconnected", err);
+        if (established && this.listenerCount("disconnected") > 0) this.emit("disconnected", err);
       });
       req.on("response", (res) => {
         if (res.statusCode === 307 && res.headers.location && redirects > 0) {
           res.resume();
           this.target = locationTarget(res.headers.location, this.target);
-          this.subscribe(extra, redirects - 1).then(resolve, reject);
+          this.subscribeOnce(extra, redirects - 1).then(resolve, reject);
           return;
         }
         if (res.statusCode !== 200) {
@@ -87,6 +140,7 @@ export class SchedulerClient extends EventEmitter {
           res.on("end", () => reject(new SchedulerApiError(res.statusCode ?? 0, text)));
           return;
         }
+        established = true;
         this.response = res;
         this.streamId = String(res.headers["mesos-stream-id"]);
         const decoder = new RecordIODecoder();
@@ -116,10 +170,13 @@ export class SchedulerClient extends EventEmitter {
     });
   }
 
-  /** Sends a call (framework_id filled in); returns the HTTP status and body. */
-  call(call: Record<string, unknown>, headers: Record<string, string> = {}): Promise<CallResult> {
+  /** Sends a call (framework_id filled in); returns the HTTP status and body (307 is followed once). */
+  async call(call: Record<string, unknown>, headers: Record<string, string> = {}): Promise<CallResult> {
     const body = JSON.stringify({ framework_id: { value: this.frameworkId }, ...call });
-    return rawCall(this.target, body, { "Content-Type": "application/json", "Mesos-Stream-Id": this.streamId ?? "", ...headers });
+    const all = { "Content-Type": "application/json", "Mesos-Stream-Id": this.streamId ?? "", ...headers };
+    const r = await rawCall(this.target, body, all);
+    if (r.status !== 307 || typeof r.headers.location !== "string") return r;
+    return rawCall(locationTarget(r.headers.location, this.target), body, all);
   }
 
   async mustCall(call: Record<string, unknown>): Promise<void> {

@@ -113,8 +113,15 @@ export interface HaStatus {
   contenders: Contender[];
   /** Election history, oldest first. */
   elections: ElectionEntry[];
-  /** Times this process stopped leading (or contending), most recent last. */
-  failStops: { at: number; masterId: string; reason: string }[];
+  /** Times this process stopped leading (or contending), most recent last, with that term's registry writes. */
+  failStops: { at: number; masterId: string; reason: string; registryWrites: RegistryWriteStats }[];
   /** Registry writes of the current term. */
-  registryWrites: { commits: number; refusedLocally: number; fencedByStore: number };
+  registryWrites: RegistryWriteStats;
+}
+
+/** Commits that succeeded, were refused before reaching the store, or were refused by its epoch fence. */
+export interface RegistryWriteStats {
+  commits: number;
+  refusedLocally: number;
+  fencedByStore: number;
 }

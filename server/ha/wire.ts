@@ -8,7 +8,9 @@
 //     "elections":[{"epoch":3,"master_id":"…","address":"127.0.0.1:5050","hostname":"…",
 //       "version":"1.11.0","elected_time":1700000000.5,"reason":"…","gap_seconds":1.2}],
 //     "fail_stops":[…],"registry_writes":{…}}}
-import type { HaStatus } from "./types";
+import type { HaStatus, RegistryWriteStats } from "./types";
+
+const writes = (w: RegistryWriteStats) => ({ commits: w.commits, refused_locally: w.refusedLocally, fenced_by_store: w.fencedByStore });
 
 export const GET_ELECTIONS = "GET_ELECTIONS";
 
@@ -29,8 +31,8 @@ export function haStatusJson(s: HaStatus): Record<string, unknown> {
       reason: e.reason,
       ...(e.gapMs !== undefined ? { gap_seconds: e.gapMs / 1000 } : {}),
     })),
-    fail_stops: s.failStops.map((f) => ({ time: f.at / 1000, master_id: f.masterId, reason: f.reason })),
-    registry_writes: { commits: s.registryWrites.commits, refused_locally: s.registryWrites.refusedLocally, fenced_by_store: s.registryWrites.fencedByStore },
+    fail_stops: s.failStops.map((f) => ({ time: f.at / 1000, master_id: f.masterId, reason: f.reason, registry_writes: writes(f.registryWrites) })),
+    registry_writes: writes(s.registryWrites),
   };
   if (s.epoch !== undefined) body.epoch = s.epoch;
   if (s.electedTime !== undefined) body.elected_time = s.electedTime / 1000;

@@ -50,6 +50,13 @@ async function masterProcess(zk: FakeZooKeeper, data: MemoryRegistryData): Promi
   return p;
 }
 
+/** The session owning the leader's node (the lowest sequence). */
+function leaderSession(zk: FakeZooKeeper): FakeZkSession {
+  const lowest = zk.children("/plateau").sort()[0]!;
+  const owner = zk.nodes.get(`/plateau/${lowest}`)!.ephemeralOwner;
+  return zk.sessions.find((s) => s.sessionId === owner) as FakeZkSession;
+}
+
 function get(port: number, path: string): Promise<{ status: number; location?: string; body: string }> {
   return new Promise((resolve, reject) => {
     http.get({ host: "127.0.0.1", port, path }, (res) => {
@@ -85,10 +92,12 @@ describe("master lifecycle with ZooKeeper election", () => {
     const oldMaster = a.running.master;
     await oldMaster.registrar.apply(PutEntry("test", "before", 1));
 
-    // a's session expires: it stops leading at once and contends again with a fresh core.
-    const aSession = zk.sessions.find((s) => (s as FakeZkSession).state === "connected" && oldTerm.candidacy?.isValid() && s.sessionId === [...zk.nodes.values()].find((n) => n.ephemeralOwner !== 0n)?.ephemeralOwner) as FakeZkSession;
-    aSession.expire();
-    expect(oldMaster.phase).toBe("stopped");
+    // a's session expires: its writes are refused at once, it stops leading and contends again
+    // with a fresh core.
+    leaderSession(zk).expire();
+    expect(oldTerm.candidacy!.isValid()).toBe(false);
+    await expect(oldMaster.registrar.apply(PutEntry("test", "racing", 1))).rejects.toBeInstanceOf(FencedError);
+    await waitUntil(() => oldMaster.phase === "stopped", 1000, "old core stopped");
     expect(oldTerm.store.isRevoked).toBe(true);
     await expect(oldMaster.registrar.apply(PutEntry("test", "after", 1))).rejects.toBeInstanceOf(FencedError);
     expect(data.entries.has("after")).toBe(false);
@@ -116,11 +125,15 @@ describe("master lifecycle with ZooKeeper election", () => {
     const a = await masterProcess(zk, data);
     await waitUntil(() => a.running.master.isLeading, 3000, "a leading");
     const m = a.running.master;
+    const term = a.running.lifecycle.term;
     for (const s of zk.sessions) (s as FakeZkSession).lease = false;
     await expect(m.registrar.apply(PutEntry("test", "x", 1))).rejects.toBeInstanceOf(FencedError);
-    expect(a.running.lifecycle.term.store.stats).toEqual(expect.objectContaining({ refusedLocally: 1 }));
+    expect(term.store.stats).toEqual(expect.objectContaining({ refusedLocally: 1, commits: 1 }));
     expect(m.phase).toBe("stopped");
     expect(data.entries.has("x")).toBe(false);
+    for (const s of zk.sessions) (s as FakeZkSession).lease = true;
+    await waitUntil(() => a.running.master.isLeading && a.running.master !== m, 3000, "a leading again with a fresh core");
+    expect(data.epoch).toBe(2);
   });
 
   it("persists a disconnected framework's failover deadline; the next leader enforces it", async () => {
@@ -139,7 +152,7 @@ describe("master lifecycle with ZooKeeper election", () => {
     const deadline = data.entries.get(FAILOVER_DEADLINE_PREFIX + fw.id) as { deadline: number };
     expect(deadline.deadline).toBe(Math.round(fw.unregisteredTime! + 1000));
 
-    for (const s of zk.sessions) if (s.sessionId === [...zk.nodes.values()].find((n) => n.ephemeralOwner !== 0n)?.ephemeralOwner) (s as FakeZkSession).expire();
+    leaderSession(zk).expire();
     await waitUntil(() => b.running.master.isLeading, 3000, "b leading");
     // The framework never comes back: at its deadline b lists it as completed and clears the entry.
     await waitUntil(() => b.running.master.completedFrameworks.some((c) => c.framework.id === fw.id), 3000, "framework removed at its deadline");

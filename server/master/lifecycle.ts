@@ -111,7 +111,8 @@ export class MasterLifecycle {
   private closing = false;
   /** Ids this process led under, with why each term ended (for the next election's reason). */
   private readonly endedTerms = new Map<string, string>();
-  readonly failStops: { at: number; masterId: string; reason: string }[] = [];
+  /** Why each term of this process ended; `registryWrites` keeps counting refusals afterwards. */
+  readonly failStops: HaStatus["failStops"] = [];
   private firstOutcome: { resolve(): void; reject(err: Error): void } | null = null;
 
   constructor(private readonly o: LifecycleOptions) {
@@ -166,7 +167,7 @@ export class MasterLifecycle {
       leader: detector.leader,
       contenders: await detector.contenders().catch(() => []),
       elections: this.elections.map((e) => ({ ...e })),
-      failStops: this.failStops.slice(-20),
+      failStops: this.failStops.slice(-20).map((f) => ({ ...f, registryWrites: { ...f.registryWrites } })),
       registryWrites: { ...t.store.stats },
     };
   }
@@ -254,7 +255,8 @@ export class MasterLifecycle {
     const wasLeading = term.master.isLeading || term.elected;
     this.endTerm(term);
     this.endedTerms.set(term.master.id, reason);
-    this.failStops.push({ at: Date.now(), masterId: term.master.id, reason });
+    this.failStops.push({ at: Date.now(), masterId: term.master.id, reason, registryWrites: term.store.stats });
+    if (this.failStops.length > 100) this.failStops.shift();
     if (!wasLeading) {
       this.o.log(`master] Stopped contending: ${reason}`);
     } else {
@@ -267,7 +269,12 @@ export class MasterLifecycle {
     if (this.closing || this.o.election.kind === "standalone") return;
     this.current = this.newTerm();
     for (const l of [...this.termListeners]) l(this.current);
-    this.contend(this.current);
+    // Rejoin after a pause that grows with repeated fail-stops (a supervisor's restart delay).
+    const recent = this.failStops.filter((f) => Date.now() - f.at < 60_000).length;
+    const delay = Math.min(10_000, 100 * 2 ** Math.max(0, recent - 1));
+    const next = this.current;
+    const timer = setTimeout(() => this.contend(next), delay);
+    timer.unref();
   }
 
   /** Revokes the term's store, then silences and disconnects everything it owns. */

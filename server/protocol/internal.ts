@@ -123,6 +123,8 @@ export const MasterToAgent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("UPDATE_FRAMEWORK"), framework_id: Id, framework_info: FrameworkInfo }),
   z.object({ type: z.literal("SHUTDOWN_AGENT"), message: z.string() }),
   z.object({ type: z.literal("FRAMEWORK_TO_EXECUTOR"), framework_id: Id, executor_id: Id, data: bytes }),
+  /** Scheduler SHUTDOWN call: the executor gets SHUTDOWN (command executors: their task is killed). */
+  z.object({ type: z.literal("SHUTDOWN_EXECUTOR"), framework_id: Id, executor_id: Id }),
   z.object({ type: z.literal("ERROR"), message: z.string() }),
 ]);
 export type MasterToAgent = z.infer<typeof MasterToAgent>;

@@ -162,7 +162,13 @@ export class Cgroups {
     try {
       for (const mount of this.distinctMounts) {
         const dir = path.join(mount, this.root, containerId);
-        mkdirSync(dir);
+        try {
+          mkdirSync(dir);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+          this.init(); // the agent's root was removed behind our back (or after a clean stop)
+          mkdirSync(dir);
+        }
         created.push(dir);
       }
       this.update(containerId, limits);

@@ -1,16 +1,24 @@
-import { promises as fsp } from "node:fs";
+import { promises as fsp, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { readIntFile } from "../checkpoint";
 import { RUN_FILES } from "../paths";
+import type { Cgroups } from "./cgroups";
+import { CgroupsIsolator, PosixIsolator, detectCgroups } from "./isolators";
+import { MesosContainerizer } from "./mesos";
 import { decodeShellStatus, isAlive } from "./process";
-import { PosixContainerizer } from "./posix";
 import type { ContainerSpec, Termination } from "./types";
+import { detectHostTools } from "./wrapper";
 
 const dirs: string[] = [];
 const pgids: number[] = [];
-const containerizers: PosixContainerizer[] = [];
+const containerizers: MesosContainerizer[] = [];
+
+/** A containerizer with posix isolation (process groups, nothing enforced). */
+async function posixContainerizer(options: { pollIntervalMs?: number } = {}): Promise<MesosContainerizer> {
+  return new MesosContainerizer({ isolator: new PosixIsolator({ pidNamespace: false, disk: false }), tools: await detectHostTools(), ...options });
+}
 
 afterEach(async () => {
   for (const c of containerizers.splice(0)) c.stop();
@@ -24,10 +32,10 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await fsp.rm(d, { recursive: true, force: true });
 });
 
-async function setup(): Promise<{ c: PosixContainerizer; terminations: Map<string, Termination>; spec: (id: string, cmd: string) => Promise<ContainerSpec> }> {
+async function setup(): Promise<{ c: MesosContainerizer; terminations: Map<string, Termination>; spec: (id: string, cmd: string) => Promise<ContainerSpec> }> {
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), "plateau-posix-"));
   dirs.push(root);
-  const c = await PosixContainerizer.create({ pollIntervalMs: 50 });
+  const c = await posixContainerizer({ pollIntervalMs: 50 });
   containerizers.push(c);
   const terminations = new Map<string, Termination>();
   c.onTermination((id, t) => terminations.set(id, t));
@@ -60,7 +68,7 @@ describe("decodeShellStatus", () => {
   });
 });
 
-describe("PosixContainerizer", () => {
+describe("MesosContainerizer with posix isolation", () => {
   it("runs a command in its sandbox, captures stdout and the exit status", async () => {
     const { c, terminations, spec } = await setup();
     const s = await spec("c1", "echo hi; echo oops >&2; pwd; exit 3");
@@ -95,7 +103,7 @@ describe("PosixContainerizer", () => {
     const { pid } = await first.c.launch(s);
     first.c.stop(); // the agent "dies": stops watching, the task keeps running
 
-    const second = await PosixContainerizer.create({ pollIntervalMs: 50 });
+    const second = await posixContainerizer({ pollIntervalMs: 50 });
     containerizers.push(second);
     const ended: Termination[] = [];
     second.onTermination((_id, t) => ended.push(t));
@@ -122,7 +130,7 @@ describe("PosixContainerizer", () => {
     const s = await spec("c4", "exit 0");
     await c.launch(s);
     await until(() => terminations.get("c4"));
-    const again = await PosixContainerizer.create();
+    const again = await posixContainerizer();
     containerizers.push(again);
     expect(await again.recover({ containerId: "c4", runMetaDir: s.runMetaDir })).toEqual({
       state: "terminated",
@@ -131,11 +139,11 @@ describe("PosixContainerizer", () => {
     expect(await again.recover({ containerId: "c4", runMetaDir: s.runMetaDir, rebooted: true })).toMatchObject({ state: "terminated" });
   });
 
-  it("reports status 127 when the wrapper cannot enter the sandbox, and rejects a launch without a run dir", async () => {
+  it("reports a launch failure when the wrapper cannot enter the sandbox, and rejects a launch without a run dir", async () => {
     const { c, spec, terminations } = await setup();
     const s = await spec("c5", "true");
     await c.launch({ ...s, sandbox: path.join(s.sandbox, "missing") });
-    expect(await until(() => terminations.get("c5"))).toEqual({ kind: "exited", code: 127 });
+    expect(await until(() => terminations.get("c5"))).toEqual({ kind: "launch_failed", message: "cannot enter the sandbox" });
     await expect(c.launch({ ...s, containerId: "c6", runMetaDir: path.join(s.runMetaDir, "missing") })).rejects.toThrow(/c6/);
   });
 
@@ -152,3 +160,137 @@ describe("PosixContainerizer", () => {
     expect(lines).toEqual(["ODD.NAME=x y", "ODD_PATH=/x", "QUOTE=it's"]);
   });
 });
+
+// ---- cgroups on this host (root + writable cgroups needed; skipped with the reason otherwise) ----
+
+const cgroupRoot = `plateau-test/${process.pid}-${Date.now().toString(36)}`;
+const hostCgroups = detectCgroups("/sys/fs/cgroup", cgroupRoot, { enableCfs: true, limitSwap: false });
+const cgroupsReason = "reason" in hostCgroups ? hostCgroups.reason : undefined;
+if (cgroupsReason !== undefined) console.warn(`SKIPPED cgroups containerizer tests: ${cgroupsReason}`);
+
+async function cgroupsContainerizer(pidNamespace = false): Promise<{ c: MesosContainerizer; cg: Cgroups }> {
+  const cg = (hostCgroups as { cgroups: Cgroups }).cgroups;
+  const isolator = new CgroupsIsolator(cg, { cpu: true, mem: true, pids: true }, { pidNamespace, disk: false });
+  const c = new MesosContainerizer({ isolator, tools: await detectHostTools(), pollIntervalMs: 50, limitationPollIntervalMs: 50 });
+  containerizers.push(c);
+  return { c, cg };
+}
+
+const cgroupFile = (cg: Cgroups, subsystem: string, id: string, file: string) => path.join(cg.mounts.dirs.get(subsystem)!, cg.root, id, file);
+
+describe.skipIf(cgroupsReason !== undefined)("MesosContainerizer with cgroups (needs root and writable cgroups)", () => {
+  afterAll(async () => {
+    const cg = (hostCgroups as { cgroups: Cgroups }).cgroups;
+    for (const id of cg.list()) await cg.destroy(id);
+    cg.removeRootIfEmpty();
+    for (const mount of new Set(cg.mounts.dirs.values())) await fsp.rmdir(path.join(mount, "plateau-test")).catch(() => {});
+  });
+
+  it("applies cpu shares, CFS quota and the memory limit, and puts the task's processes in the cgroups", async () => {
+    const { c, cg } = await cgroupsContainerizer();
+    const { spec, terminations } = await setupWith(c);
+    const s = { ...(await spec("cg1", "sleep 30 & sleep 30")), resources: [scalar("cpus", 0.5), scalar("mem", 64)] };
+    await c.launch(s);
+    const id = "cg1";
+    expect(readFileSync(cgroupFile(cg, "cpu", id, "cpu.shares"), "utf8").trim()).toBe("512");
+    expect(readFileSync(cgroupFile(cg, "cpu", id, "cpu.cfs_quota_us"), "utf8").trim()).toBe("50000");
+    expect(Number(readFileSync(cgroupFile(cg, "memory", id, "memory.limit_in_bytes"), "utf8"))).toBe(64 * 1024 * 1024);
+    const taskPid = (await until(() => readIntFile(path.join(s.runMetaDir, RUN_FILES.taskPid))))!;
+    await until(() => cg.pids(id).length >= 3 || undefined); // sh + two sleeps
+    for (const subsystem of ["cpu", "memory", "pids", "freezer"]) {
+      expect(readFileSync(cgroupFile(cg, subsystem, id, "cgroup.procs"), "utf8")).toContain(String(taskPid));
+    }
+    const usage = await c.usage(id);
+    expect(usage).toMatchObject({ cpus_limit: 0.5, mem_limit_bytes: 64 * 1024 * 1024, processes: 3 });
+    await c.signal(id, "SIGKILL");
+    expect(await until(() => terminations.get(id))).toMatchObject({ kind: "signaled", signal: "SIGKILL" });
+    expect(cg.exists(id)).toBe(false); // destroyed with the container
+  });
+
+  it("ends a container that exceeds its memory with a memory limitation (OOM), leaving neighbours alone", async () => {
+    const { c } = await cgroupsContainerizer();
+    const { spec, terminations } = await setupWith(c);
+    const neighbour = { ...(await spec("n1", "sleep 30")), resources: [scalar("mem", 64)] };
+    await c.launch(neighbour);
+    const hog = { ...(await spec("oom1", `exec ${process.execPath} -e "const b = Buffer.alloc(128 * 1024 * 1024, 1); setTimeout(() => {}, 30000)"`)), resources: [scalar("mem", 64)] };
+    const t0 = Date.now();
+    await c.launch(hog);
+    const t = await until(() => terminations.get("oom1"), 10_000);
+    expect(t.limitation).toMatchObject({ reason: "REASON_CONTAINER_LIMITATION_MEMORY", resources: [{ name: "mem", scalar: { value: 64 } }] });
+    expect(t.limitation!.message).toMatch(/Memory limit exceeded: Requested: 64MB .*Maximum Used: \d+MB/);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(terminations.has("n1")).toBe(false);
+    await c.signal("n1", "SIGKILL");
+  });
+
+  it("notices an OOM kill of a process other than the task's main one and destroys the container", async () => {
+    const { c } = await cgroupsContainerizer();
+    const { spec, terminations } = await setupWith(c);
+    const s = { ...(await spec("oom2", `${process.execPath} -e "Buffer.alloc(128 * 1024 * 1024, 1)"; sleep 30`)), resources: [scalar("mem", 64)] };
+    await c.launch(s);
+    const t = await until(() => terminations.get("oom2"), 10_000);
+    expect(t.limitation?.reason).toBe("REASON_CONTAINER_LIMITATION_MEMORY");
+  });
+
+  it("kills double-forked daemons with the container", async () => {
+    const { c, cg } = await cgroupsContainerizer();
+    const { spec, terminations } = await setupWith(c);
+    const s = await spec("d1", "(setsid sleep 300 & echo $! > daemon.pid) ; sleep 300");
+    await c.launch(s);
+    const daemon = (await until(() => readIntFile(path.join(s.sandbox, "daemon.pid")).catch(() => undefined)))!;
+    await until(() => cg.pids("d1").includes(daemon) || undefined);
+    await c.signal("d1", "SIGTERM"); // the daemon has left the process group: SIGTERM misses it
+    expect(await until(() => terminations.get("d1"))).toMatchObject({ kind: "signaled", signal: "SIGTERM" });
+    await until(() => !isAlive(daemon) || undefined, 3000); // …the container's destruction does not
+  });
+
+  it("runs the task in its own pid namespace with namespaces/pid, and still lets it exit gracefully on SIGTERM", async () => {
+    const { c } = await cgroupsContainerizer(true);
+    const { spec, terminations } = await setupWith(c);
+    const s = await spec("ns1", "echo pid=$$; trap 'echo got-term; exit 3' TERM; sleep 30 & wait");
+    await c.launch(s);
+    await until(async () => (await fsp.readFile(path.join(s.sandbox, "stdout"), "utf8")).includes("pid=") || undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    await c.signal("ns1", "SIGTERM");
+    expect(await until(() => terminations.get("ns1"))).toEqual({ kind: "exited", code: 3 });
+    const out = await fsp.readFile(path.join(s.sandbox, "stdout"), "utf8");
+    expect(out).toMatch(/pid=2\n/); // pid 1 is the namespace's init
+    expect(out).toContain("got-term");
+  });
+
+  it("re-adopts a running container with its cgroup after a restart", async () => {
+    const first = await cgroupsContainerizer();
+    const { spec } = await setupWith(first.c);
+    const s = { ...(await spec("r1", "sleep 30")), resources: [scalar("mem", 64)] };
+    const { pid } = await first.c.launch(s);
+    first.c.stop();
+    const second = await cgroupsContainerizer();
+    const ended: Termination[] = [];
+    second.c.onTermination((_id, t) => ended.push(t));
+    expect(await second.c.recover({ containerId: "r1", runMetaDir: s.runMetaDir, resources: s.resources })).toEqual({ state: "running", pid });
+    expect(second.cg.exists("r1")).toBe(true);
+    expect(await second.c.destroyOrphans(new Set(["r1"]))).toEqual([]);
+    await second.c.signal("r1", "SIGKILL");
+    await until(() => ended[0]);
+    expect(second.cg.exists("r1")).toBe(false);
+  });
+});
+
+function scalar(name: string, value: number) {
+  return { name, type: "SCALAR" as const, scalar: { value } };
+}
+
+async function setupWith(c: MesosContainerizer): Promise<{ terminations: Map<string, Termination>; spec: (id: string, cmd: string) => Promise<ContainerSpec> }> {
+  const root = await fsp.mkdtemp(path.join(os.tmpdir(), "plateau-cgc-"));
+  dirs.push(root);
+  const terminations = new Map<string, Termination>();
+  c.onTermination((id, t) => terminations.set(id, t));
+  const spec = async (id: string, cmd: string): Promise<ContainerSpec> => {
+    const sandbox = path.join(root, id, "sandbox");
+    const runMetaDir = path.join(root, id, "meta");
+    await fsp.mkdir(sandbox, { recursive: true });
+    await fsp.mkdir(path.join(runMetaDir, "pids"), { recursive: true });
+    return { containerId: id, sandbox, runMetaDir, argv: ["/bin/sh", "-c", cmd], env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, resources: [] };
+  };
+  return { terminations, spec };
+}

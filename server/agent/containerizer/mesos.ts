@@ -234,7 +234,7 @@ export class MesosContainerizer implements Containerizer {
   async usage(containerId: string): Promise<ResourceStatistics | undefined> {
     const entry = this.watched.get(containerId);
     if (entry === undefined) return undefined;
-    const stats = await this.isolator.stats(containerId, entry.taskPid).catch(() => ({}));
+    const stats = await this.isolator.stats(containerId, entry.taskPid).catch((): Partial<ResourceStatistics> => ({}));
     const out: ResourceStatistics = { timestamp: this.clock.now() / 1000, ...stats };
     if (entry.limits.cpus !== undefined) out.cpus_limit = entry.limits.cpus;
     if (entry.limits.memBytes !== undefined) out.mem_limit_bytes = Math.max(entry.limits.memBytes, stats.mem_limit_bytes && stats.mem_limit_bytes < 2 ** 60 ? stats.mem_limit_bytes : 0);

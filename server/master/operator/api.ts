@@ -14,6 +14,7 @@ import { getAgents, getExecutors, getFrameworks, getState, getTasks } from "./ca
 import { getQuota, getRoles, getWeights, removeQuotaCall, setQuotaCall, updateQuotaCall, updateWeightsCall } from "./calls/roles";
 import { createVolumes, destroyVolumes, reserveResources, unreserveResources } from "./calls/operations";
 import { killTask, teardown } from "./calls/actions";
+import { getElections } from "./calls/elections";
 
 const JSON_TYPE = "application/json";
 const PROTOBUF_TYPE = "application/x-protobuf";
@@ -56,6 +57,7 @@ const HANDLERS: Record<Implemented, CallHandler> = {
   REMOVE_QUOTA: removeQuotaCall,
   TEARDOWN: teardown,
   KILL_TASK: killTask,
+  GET_ELECTIONS: getElections,
 };
 
 /** Handlers other modules install for the pluggable calls (maintenance and drain, volume resizing). */

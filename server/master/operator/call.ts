@@ -1,6 +1,7 @@
 // The Mesos v1 master operator Call (include/mesos/v1/master/master.proto) as a zod schema, plus
 // the structural validation Mesos runs after parsing (validation::master::call::validate).
-// Plateau extension: KILL_TASK (kill one task on behalf of an operator; Mesos has no such call).
+// Plateau extensions: KILL_TASK (kill one task on behalf of an operator; Mesos has no such call)
+// and GET_ELECTIONS (role, ZooKeeper session and election history; see ../../ha/wire.ts).
 import { z } from "zod";
 import { describeIssues } from "../../protocol/errors";
 import { Id, KillPolicy, Nanos, Resource } from "../../protocol/mesos";
@@ -17,7 +18,7 @@ export const MESOS_CALL_TYPES = [
 ] as const;
 
 /** Calls Plateau adds to the operator API (documented as Plateau-specific). */
-export const PLATEAU_CALL_TYPES = ["KILL_TASK"] as const;
+export const PLATEAU_CALL_TYPES = ["KILL_TASK", "GET_ELECTIONS"] as const;
 
 export const OPERATOR_CALL_TYPES = [...MESOS_CALL_TYPES, ...PLATEAU_CALL_TYPES] as const;
 export type OperatorCallType = (typeof OPERATOR_CALL_TYPES)[number];

@@ -83,3 +83,38 @@ describe("writePieces", () => {
     expect(res.ended).toBe(false);
   });
 });
+
+describe("writePieces with arena fragments", () => {
+  it("writes contiguous fragments without copying, drops the last separator, mixes with text", async () => {
+    const { Arena } = await import("./render/arena");
+    const arena = new Arena(64 * 1024);
+    const slots = Array.from({ length: 2000 }, (_, i) => arena.put(`{"n":${i},"pad":"${"z".repeat(50)}"}`));
+    const render = (i: unknown) => ((i as number) % 500 === 7 ? `{"n":${i as number},"text":true}` : slots[i as number]!);
+    function* doc(): Generator<Piece> {
+      yield "[";
+      yield { items: Array.from({ length: 2000 }, (_, i) => i), render };
+      yield "]";
+    }
+    const res = new FakeResponse();
+    await writePieces(res as unknown as ServerResponse, 200, {}, doc(), { sliceBytes: 32 * 1024 });
+    const parsed = JSON.parse(res.text()) as { n: number; text?: boolean }[];
+    expect(parsed.map((x) => x.n)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+    expect(parsed.filter((x) => x.text)).toHaveLength(4);
+    expect(res.text()).toBe(collect(doc()));
+  });
+});
+
+describe("Arena", () => {
+  it("copies live fragments forward once enough has been reallocated", async () => {
+    const { Arena } = await import("./render/arena");
+    const arena = new Arena(1024);
+    let slot = arena.put("first");
+    const keep = arena.put("kept");
+    for (let i = 0; i < 100; i++) slot = arena.put(`v${i}`.padEnd(200, "x"), slot);
+    const moved = arena.current(keep);
+    expect(moved).not.toBe(keep);
+    expect(moved.generation).toBeGreaterThan(keep.generation);
+    expect(Arena.text(moved)).toBe("kept");
+    expect(Arena.text(slot)).toBe("v99".padEnd(200, "x"));
+  });
+});

@@ -8,6 +8,7 @@
 // messages — are served between slices. The response is chunked (no Content-Length).
 import type { ServerResponse } from "node:http";
 import type { ListPiece, Pieces } from "./render/state";
+import { pieceText } from "./render/cache";
 
 export interface SliceOptions {
   /** Bytes gathered before a slice is written. */
@@ -74,6 +75,9 @@ function releaseSlice(b: Buffer): void {
   if (freeSlices.length < MAX_FREE_SLICES) freeSlices.push(b);
 }
 
+/** Runs of arena bytes shorter than this are copied into the slice buffer rather than written. */
+const MIN_ZERO_COPY_RUN = 16 * 1024;
+
 /** Writes head, then every piece, then ends the response. Resolves when done or the client left. */
 export async function writePieces(
   res: ServerResponse,
@@ -87,8 +91,12 @@ export async function writePieces(
   res.writeHead(status, headers);
   let buf = takeSlice(sliceBytes);
   let used = 0;
-  /** Sends what is buffered (and `extra`, a piece too big for a slice); waits for the socket. */
-  const flush = async (extra?: string) => {
+  let started = performance.now();
+  /** Consecutive arena fragments that are also consecutive in memory: written without copying. */
+  let run: { chunk: Buffer; start: number; end: number } | null = null;
+
+  /** Sends what is buffered (and `extra`); waits for the socket, then for the next turn. */
+  const flush = async (extra?: string | Buffer) => {
     let ok = true;
     if (used > 0) {
       const full = buf;
@@ -96,54 +104,70 @@ export async function writePieces(
       buf = takeSlice(sliceBytes); // the socket holds the previous one until its callback
       used = 0;
     }
-    if (extra !== undefined) ok = res.write(extra, "latin1") && ok;
+    if (extra !== undefined) ok = (typeof extra === "string" ? res.write(extra, "latin1") : res.write(extra)) && ok;
     if (!ok) await drainOrClose(res);
     await scheduler.turn();
+    started = performance.now();
   };
-  let started = performance.now();
-  /** Copies one string into the slice, flushing first when it does not fit. */
+  /** Copies text into the slice, flushing first when it does not fit. */
   const put = async (text: string): Promise<void> => {
     if (used + text.length > sliceBytes) {
       if (text.length > sliceBytes / 2) return flush(text);
       await flush();
-      started = performance.now();
     }
     used += buf.write(text, used, "latin1");
   };
-  for (let r = pieces.next(); !r.done; r = pieces.next()) {
-    const piece = r.value;
-    if (typeof piece === "string") await put(piece);
-    else {
-      const { items, render } = piece as ListPiece<unknown>;
-      for (let i = 0; i < items.length; i++) {
-        const text = render(items[i]);
-        const sep = i > 0 ? 1 : 0;
-        if (used + sep + text.length > sliceBytes) {
-          const big = sep + text.length > sliceBytes / 2;
-          await flush(big ? (sep ? "," + text : text) : undefined);
-          if (res.destroyed) return;
-          started = performance.now();
-          if (big) continue;
+  const commitRun = async (): Promise<void> => {
+    if (run === null) return;
+    const r = run;
+    run = null;
+    const length = r.end - r.start;
+    if (length >= MIN_ZERO_COPY_RUN) return flush(r.chunk.subarray(r.start, r.end));
+    if (used + length > sliceBytes) await flush();
+    r.chunk.copy(buf, used, r.start, r.end);
+    used += length;
+  };
+
+  for (let next = pieces.next(); !next.done; next = pieces.next()) {
+    const piece = next.value;
+    if (typeof piece === "string") {
+      await put(piece);
+    } else {
+      const { items, render, counter } = piece as ListPiece<unknown>;
+      const last = items.length - 1;
+      for (let i = 0; i <= last; i++) {
+        const item = render(items[i]);
+        if (typeof item === "string") {
+          await commitRun();
+          await put(i < last ? item + "," : item);
+        } else {
+          if (counter) counter.bytes += item.end - item.start;
+          const end = i === last ? item.end - 1 : item.end; // fragments carry their separator
+          if (run !== null && run.chunk === item.chunk && run.end === item.start) run.end = end;
+          else {
+            await commitRun();
+            run = { chunk: item.chunk, start: item.start, end };
+          }
+          if (run.end - run.start >= sliceBytes) await commitRun();
         }
-        if (sep) buf[used++] = 44; // ","
-        used += buf.write(text, used, "latin1");
+        if (res.destroyed) return;
         if ((i & 127) === 127 && performance.now() - started > sliceMs) {
+          await commitRun();
           await flush();
           if (res.destroyed) return;
-          started = performance.now();
         }
       }
+      await commitRun();
     }
     if (res.destroyed) return;
     if (performance.now() - started > sliceMs) {
       await flush();
       if (res.destroyed) return;
-      started = performance.now();
     }
   }
   if (used > 0 && !res.destroyed) {
-    const last = buf;
-    res.write(last.subarray(0, used), () => releaseSlice(last));
+    const lastSlice = buf;
+    res.write(lastSlice.subarray(0, used), () => releaseSlice(lastSlice));
   } else releaseSlice(buf);
   res.end();
 }
@@ -163,7 +187,10 @@ export function collectParts(pieces: Pieces): string[] {
       continue;
     }
     const { items, render } = piece as ListPiece<unknown>;
-    for (let i = 0; i < items.length; i++) parts.push(i === 0 ? render(items[i]) : "," + render(items[i]));
+    for (let i = 0; i < items.length; i++) {
+      const text = pieceText(render(items[i]));
+      parts.push(i === 0 ? text : "," + text);
+    }
   }
   return parts;
 }

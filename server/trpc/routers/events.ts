@@ -15,9 +15,11 @@ export const EventListInput = z.object({
   beforeSeq: z.number().int().optional(),
   sinceMs: z.number().optional(),
   limit: z.number().int().min(1).max(1000).default(100),
+  /** Paging cursor (TanStack infinite queries): same as beforeSeq. */
+  cursor: z.number().int().nullish(),
 });
 export type EventListInput = z.input<typeof EventListInput>;
 
 export const eventsRouter = router({
-  list: masterProcedure.input(EventListInput).query(({ ctx, input }) => ctx.handle.timelinePage(input)),
+  list: masterProcedure.input(EventListInput).query(({ ctx, input }) => ctx.handle.timelinePage({ ...input, beforeSeq: input.cursor ?? input.beforeSeq })),
 });

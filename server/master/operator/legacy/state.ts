@@ -101,7 +101,7 @@ export const stateSummary: Handler = (ctx, _req, res, query) => {
     for (const t of fw.completedTasks) count(fw, t);
   }
   const slaves = [...m.agents.values()].map((a) => {
-    const base = legacyAgentJson(ctx.cache, m, a);
+    const base = legacyAgentJson(ctx.cache, a);
     return `${base.slice(0, -1)},${countsJson(byAgent.get(a.id))},"framework_ids":${j([...(agentFrameworks.get(a.id) ?? [])])}}`;
   });
   const frameworks = [...m.frameworks.values()].map(

@@ -1,38 +1,55 @@
 // Cached JSON fragments for the state endpoints (/master/state and friends, GET_STATE, the
 // SUBSCRIBE snapshot). The expensive part of rendering the state is the tasks (hundreds of
-// thousands, each a few hundred bytes); their JSON is cached per Task object and re-rendered only
-// when the task changed:
-//   - a task's static part (its TaskInfo: ids, resources, labels, …) never changes for a given
-//     Task object (re-registration creates a new one) and is rendered once;
-//   - its dynamic part (state, statuses, pending update) is checked on every use against a
-//     fingerprint (latest state, number of statuses, identity of the newest status, pending
-//     update uuid) — so no mutation path of the master can leave a stale fragment behind.
+// thousands, each a few hundred bytes); their JSON is cached per Task object, off-heap in an
+// Arena (./arena.ts), and re-rendered only when the task changed. What a task's JSON depends on
+// is either fixed for a Task object (its TaskInfo, agent, framework, user, resources — agent
+// re-registration creates new Task objects) or checked on every use against a fingerprint
+// (latest state, number of statuses, identity of the newest status, pending update uuid and
+// state) — so no mutation path of the master can leave a stale fragment behind.
+// Agents' fragments are cached the same way (fingerprint: identity of their info, total and used
+// resources, link and activation fields; agents with outstanding offers are rendered fresh).
 // Per-agent and per-framework used resources (sums over their live tasks) are cached and dropped
 // when a MasterEvent says one of their tasks changed (every change of a task's liveness is
-// published on the event bus). Offers are few and rendered per request.
+// published on the event bus). Frameworks and offers are few and rendered per request.
 import { isTerminalState, type Resource, type TaskState, type TaskStatus } from "../../../protocol/mesos";
 import { Resources } from "../../../resources";
 import type { MasterEvent } from "../../events";
 import type { Master } from "../../master";
 import type { Agent, Framework, Task } from "../../state";
-import { flat, j } from "./json";
-import { legacyAgentStatic, legacyStatuses, legacyTaskStatic, type LegacyAgentStatic, type LegacyTaskStatic } from "./legacy";
-import { v1AgentInfo, v1FrameworkInfo, v1TaskDynamic, v1TaskStatic, type V1TaskStatic } from "./v1";
+import { j } from "./json";
+import { Arena, type Slot } from "./arena";
+import { legacyAgent, legacyAgentStatic, legacyStatuses, legacyTaskStatic, type LegacyAgentStatic } from "./legacy";
+import { v1Agent, v1AgentInfo, v1FrameworkInfo, v1TaskDynamic, v1TaskStatic } from "./v1";
 
 interface TaskEntry {
   /** The cache that rendered this entry (several caches may look at the same Task). */
   owner: StateCache;
   agentId: string;
-  legacyStatic?: LegacyTaskStatic;
-  v1Static?: V1TaskStatic;
   // Fingerprint of the dynamic part the fragments below were rendered from.
   state: TaskState;
   statusCount: number;
   lastStatus: TaskStatus | undefined;
   updateUuid: string | undefined;
   updateState: TaskState | undefined;
-  legacy?: string;
-  v1?: string;
+  legacy?: Slot;
+  v1?: Slot;
+}
+
+/** What an agent's JSON depends on, besides offers (agents with offers are not cached). */
+interface AgentEntry {
+  agent: Agent;
+  info: Agent["info"];
+  total: Agent["total"];
+  endpoint: string;
+  version: string;
+  capabilities: string[];
+  connection: Agent["connection"];
+  deactivated: boolean;
+  registeredTime: number;
+  reregisteredTime: number | undefined;
+  usage: Usage;
+  legacy?: Slot;
+  v1?: Slot;
 }
 
 /** Used resources of an agent or framework (its non-terminal tasks). */
@@ -67,6 +84,9 @@ export class StateCache {
   private readonly agentUsage = new Map<string, Usage & { agent: Agent }>();
   private readonly frameworkUsage = new Map<string, Usage & { framework: Framework }>();
   readonly stats: CacheStats = { hits: 0, misses: 0 };
+  private readonly legacyArena = new Arena();
+  private readonly v1Arena = new Arena();
+  private readonly agents = new Map<string, AgentEntry>();
   private readonly unsubscribe: () => void;
 
   /**
@@ -97,6 +117,7 @@ export class StateCache {
         return;
       case "AGENT_REMOVED":
         this.agentUsage.delete(e.agentId);
+        this.dropAgent(e.agentId);
         return;
       case "FRAMEWORK_ADDED":
       case "FRAMEWORK_UPDATED":
@@ -124,36 +145,118 @@ export class StateCache {
       e.lastStatus = last;
       e.updateUuid = task.statusUpdateUuid;
       e.updateState = task.statusUpdateState;
+      if (e.legacy) this.legacyArena.release(e.legacy);
+      if (e.v1) this.v1Arena.release(e.v1);
       e.legacy = undefined;
       e.v1 = undefined;
     }
     return e;
   }
 
-  /** The task's legacy JSON object. */
-  legacyTask(task: Task): string {
+  /** The task's legacy JSON object, stored (with a trailing comma) in the arena. */
+  legacyTaskSlot(task: Task): Slot {
     const e = this.entry(task);
     if (e.legacy !== undefined) {
       this.stats.hits++;
-      return e.legacy;
+      return (e.legacy = this.legacyArena.current(e.legacy));
     }
     this.stats.misses++;
-    const s = (e.legacyStatic ??= legacyTaskStatic(task));
-    e.legacy = flat(s.head + task.state + s.mid + legacyStatuses(task.statuses) + s.tail);
+    e.legacy = this.legacyArena.put(renderLegacyTask(task));
     return e.legacy;
   }
 
-  /** The task as a v1 `Task` message. */
-  v1Task(task: Task): string {
+  /** The task as a v1 `Task` message, stored in the arena. */
+  v1TaskSlot(task: Task): Slot {
     const e = this.entry(task);
     if (e.v1 !== undefined) {
       this.stats.hits++;
-      return e.v1;
+      return (e.v1 = this.v1Arena.current(e.v1));
     }
     this.stats.misses++;
-    const s = (e.v1Static ??= v1TaskStatic(task));
-    e.v1 = flat(s.head + task.state + s.resources + v1TaskDynamic(task) + s.tail);
+    e.v1 = this.v1Arena.put(renderV1Task(task));
     return e.v1;
+  }
+
+  /** The task's legacy JSON object as text. */
+  legacyTask(task: Task): string {
+    return this.opts.attach === false ? renderLegacyTask(task) : Arena.text(this.legacyTaskSlot(task));
+  }
+
+  /** The task as a v1 `Task` message, as text. */
+  v1Task(task: Task): string {
+    return this.opts.attach === false ? renderV1Task(task) : Arena.text(this.v1TaskSlot(task));
+  }
+
+  /** A legacy task for a list: an arena slot, or text when this cache does not keep fragments. */
+  legacyTaskPiece = (task: Task): Slot | string => (this.opts.attach === false ? renderLegacyTask(task) : this.legacyTaskSlot(task));
+
+  v1TaskPiece = (task: Task): Slot | string => (this.opts.attach === false ? renderV1Task(task) : this.v1TaskSlot(task));
+
+  private agentEntry(agent: Agent): AgentEntry | null {
+    if (agent.offeredIds.size > 0 || this.opts.attach === false) return null;
+    const usage = this.agentUsed(agent);
+    const e = this.agents.get(agent.id);
+    if (
+      e !== undefined && e.agent === agent && e.info === agent.info && e.total === agent.total && e.endpoint === agent.endpoint &&
+      e.version === agent.version && e.capabilities === agent.capabilities && e.connection === agent.connection &&
+      e.deactivated === agent.deactivated && e.registeredTime === agent.registeredTime && e.reregisteredTime === agent.reregisteredTime &&
+      e.usage === usage
+    ) {
+      return e;
+    }
+    if (e) this.dropAgent(agent.id);
+    const fresh: AgentEntry = {
+      agent, info: agent.info, total: agent.total, endpoint: agent.endpoint, version: agent.version, capabilities: agent.capabilities,
+      connection: agent.connection, deactivated: agent.deactivated, registeredTime: agent.registeredTime, reregisteredTime: agent.reregisteredTime, usage,
+    };
+    this.agents.set(agent.id, fresh);
+    return fresh;
+  }
+
+  private dropAgent(id: string): void {
+    const e = this.agents.get(id);
+    if (!e) return;
+    if (e.legacy) this.legacyArena.release(e.legacy);
+    if (e.v1) this.v1Arena.release(e.v1);
+    this.agents.delete(id);
+  }
+
+  private renderLegacyAgent(agent: Agent, full: boolean): string {
+    const used = this.agentUsed(agent);
+    const offered = agent.offeredIds.size === 0 ? Resources.empty() : this.offered(agent.offeredIds);
+    const dynamic = { used: used.summary, offered: this.summary(offered), full: full ? { used: this.usageArray(used), offered: j(offered.toArray()) } : undefined };
+    return legacyAgent(agent, this.legacyAgentStatic(agent), dynamic);
+  }
+
+  private renderV1Agent(agent: Agent): string {
+    const offered = agent.offeredIds.size === 0 ? "[]" : j(this.offered(agent.offeredIds).toArray());
+    return v1Agent(agent, this.v1AgentInfo(agent), this.v1AgentTotal(agent), this.usageArray(this.agentUsed(agent)), offered);
+  }
+
+  /** An agent of /master/state (`full`: with the *_full fields of /master/slaves, not cached). */
+  legacyAgentPiece(agent: Agent, full = false): Slot | string {
+    const e = full ? null : this.agentEntry(agent);
+    if (!e) return this.renderLegacyAgent(agent, full);
+    if (e.legacy) return (e.legacy = this.legacyArena.current(e.legacy));
+    return (e.legacy = this.legacyArena.put(this.renderLegacyAgent(agent, false)));
+  }
+
+  /** A GetAgents.Agent. */
+  v1AgentPiece(agent: Agent): Slot | string {
+    const e = this.agentEntry(agent);
+    if (!e) return this.renderV1Agent(agent);
+    if (e.v1) return (e.v1 = this.v1Arena.current(e.v1));
+    return (e.v1 = this.v1Arena.put(this.renderV1Agent(agent)));
+  }
+
+  /** A full legacy (v1) document measured the live bytes of its fragments. */
+  observeLive(kind: "legacy" | "v1", bytes: number): void {
+    (kind === "legacy" ? this.legacyArena : this.v1Arena).observeLive(bytes);
+  }
+
+  /** Off-heap bytes held by live fragments (legacy, v1). */
+  get arenaStats(): { legacyBytes: number; v1Bytes: number } {
+    return { legacyBytes: this.legacyArena.stats.liveBytes, v1Bytes: this.v1Arena.stats.liveBytes };
   }
 
   summary(resources: Resources | readonly Resource[]): string {
@@ -240,4 +343,19 @@ export class StateCache {
     }
     return sum;
   }
+}
+
+function renderLegacyTask(task: Task): string {
+  const s = legacyTaskStatic(task);
+  return s.head + task.state + s.mid + legacyStatuses(task.statuses) + s.tail;
+}
+
+function renderV1Task(task: Task): string {
+  const s = v1TaskStatic(task);
+  return s.head + task.state + s.resources + v1TaskDynamic(task) + s.tail;
+}
+
+/** Text of a list piece (slot or text). */
+export function pieceText(p: Slot | string): string {
+  return typeof p === "string" ? p : Arena.text(p);
 }

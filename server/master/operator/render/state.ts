@@ -9,12 +9,13 @@
 import type { Master, RecoveredAgent } from "../../master";
 import type { Agent, Framework, Task } from "../../state";
 import type { StateCache } from "./cache";
+import type { Slot } from "./arena";
 import { j } from "./json";
+import { pieceText } from "./cache";
 import {
-  legacyAgent, legacyAgentInfo, legacyExecutor, legacyFrameworkHead, legacyFrameworkTail, legacyOffer,
-  agentActive,
+  legacyAgentInfo, legacyExecutor, legacyFrameworkHead, legacyFrameworkTail, legacyOffer, agentActive,
 } from "./legacy";
-import { v1Agent, v1Executor, v1Framework } from "./v1";
+import { v1Executor, v1Framework } from "./v1";
 import { Resources } from "../../../resources";
 
 /**
@@ -23,14 +24,17 @@ import { Resources } from "../../../resources";
  */
 export interface ListPiece<T = unknown> {
   items: readonly T[];
-  render: (item: T) => string;
+  /** The item's JSON: text, or a cached fragment in an arena (written without copying). */
+  render: (item: T) => string | Slot;
+  /** Receives the bytes of the arena fragments written (live-size measurement). */
+  counter?: { bytes: number };
 }
 
 export type Piece = string | ListPiece;
 export type Pieces = Iterator<Piece>;
 
-function listPiece<T>(items: readonly T[], render: (item: T) => string): ListPiece {
-  return { items, render } as ListPiece;
+function listPiece<T>(items: readonly T[], render: (item: T) => string | Slot, counter?: { bytes: number }): ListPiece {
+  return { items, render, counter } as ListPiece;
 }
 
 export interface CapturedFramework {
@@ -42,6 +46,8 @@ export interface CapturedFramework {
 }
 
 export interface Captured {
+  /** Nothing filtered out (the document holds every entity). */
+  complete: boolean;
   agents: Agent[];
   recovered: RecoveredAgent[];
   frameworks: CapturedFramework[];
@@ -68,6 +74,7 @@ export function capture(m: Master, filter: CaptureFilter = {}): Captured {
   const fwOk = (fw: Framework) => filter.frameworkId === undefined || fw.id === filter.frameworkId;
   const agentOk = (id: string) => filter.agentId === undefined || id === filter.agentId;
   return {
+    complete: filter.frameworkId === undefined && filter.agentId === undefined,
     agents: [...m.agents.values()].filter((a) => agentOk(a.id)),
     recovered: [...m.recoveredAgents.values()].filter((a) => agentOk(a.id)),
     frameworks: [...m.frameworks.values()].filter(fwOk).map((fw) => captureFramework(fw, false)),
@@ -76,30 +83,23 @@ export function capture(m: Master, filter: CaptureFilter = {}): Captured {
 }
 
 /** Yields `"key":[` + the rendered items + `]`. */
-function* list<T>(key: string, values: readonly T[], render: (item: T) => string): Generator<Piece> {
+function* list<T>(key: string, values: readonly T[], render: (item: T) => string | Slot, counter?: { bytes: number }): Generator<Piece> {
   yield `"${key}":[`;
-  if (values.length > 0) yield listPiece(values, render);
+  if (values.length > 0) yield listPiece(values, render, counter);
   yield "]";
 }
 
 // ---- legacy -------------------------------------------------------------------------------
 
-export function legacyAgentJson(cache: StateCache, m: Master, agent: Agent, full = false): string {
-  const used = cache.agentUsed(agent);
-  const offered = agent.offeredIds.size === 0 ? Resources.empty() : cache.offered(agent.offeredIds);
-  const dynamic = {
-    used: used.summary,
-    offered: cache.summary(offered),
-    full: full ? { used: cache.usageArray(used), offered: j(offered.toArray()) } : undefined,
-  };
-  return legacyAgent(agent, cache.legacyAgentStatic(agent), dynamic);
+export function legacyAgentJson(cache: StateCache, agent: Agent, full = false): string {
+  return pieceText(cache.legacyAgentPiece(agent, full));
 }
 
 function legacyRecoveredJson(cache: StateCache, r: RecoveredAgent): string {
   return legacyAgentInfo(r.id, r.info, (list) => cache.summary(list));
 }
 
-function* legacyFramework(cache: StateCache, m: Master, c: CapturedFramework): Generator<Piece> {
+function* legacyFramework(cache: StateCache, m: Master, c: CapturedFramework, counter?: { bytes: number }): Generator<Piece> {
   const fw = c.fw;
   const used = cache.frameworkUsed(fw);
   const offers = c.completed ? [] : [...fw.offers].map((id) => m.offers.get(id)).filter((o) => o !== undefined);
@@ -109,37 +109,39 @@ function* legacyFramework(cache: StateCache, m: Master, c: CapturedFramework): G
     offered: cache.summary(offered),
     usedAndOffered: c.completed ? cache.summary(Resources.empty()) : cache.summary(used.resources.add(offered)),
   }) + ",";
-  const task = (t: Task) => cache.legacyTask(t);
-  yield* list("tasks", c.tasks, task);
+  const task = cache.legacyTaskPiece;
+  yield* list("tasks", c.tasks, task, counter);
   yield ",";
-  yield* list("unreachable_tasks", c.unreachable, task);
+  yield* list("unreachable_tasks", c.unreachable, task, counter);
   yield ",";
-  yield* list("completed_tasks", c.completedTasks, task);
+  yield* list("completed_tasks", c.completedTasks, task, counter);
   const executors: string[] = [];
   if (!c.completed) for (const e of fw.executors.values()) executors.push(legacyExecutor(e.info, fw.id, e.agentId, (r) => cache.summary(r)));
   yield legacyFrameworkTail(fw, offers.map((o) => legacyOffer(o, (r) => cache.summary(r))), executors);
 }
 
-function* frameworksList(cache: StateCache, m: Master, key: string, items: CapturedFramework[]): Generator<Piece> {
+function* frameworksList(cache: StateCache, m: Master, key: string, items: CapturedFramework[], counter?: { bytes: number }): Generator<Piece> {
   yield `"${key}":[`;
   for (let i = 0; i < items.length; i++) {
     if (i > 0) yield ",";
-    yield* legacyFramework(cache, m, items[i]!);
+    yield* legacyFramework(cache, m, items[i]!, counter);
   }
   yield "]";
 }
 
 /** /master/state: `header` holds the top-level scalar fields (`{…,` without the closing brace). */
 export function* legacyState(cache: StateCache, m: Master, header: string, cap: Captured): Generator<Piece> {
+  const counter = { bytes: 0 };
   yield header;
-  yield* list("slaves", cap.agents, (a) => legacyAgentJson(cache, m, a));
+  yield* list("slaves", cap.agents, (a) => cache.legacyAgentPiece(a), counter);
   yield ",";
   yield* list("recovered_slaves", cap.recovered, (r) => legacyRecoveredJson(cache, r));
   yield ",";
-  yield* frameworksList(cache, m, "frameworks", cap.frameworks);
+  yield* frameworksList(cache, m, "frameworks", cap.frameworks, counter);
   yield ",";
-  yield* frameworksList(cache, m, "completed_frameworks", cap.completedFrameworks);
+  yield* frameworksList(cache, m, "completed_frameworks", cap.completedFrameworks, counter);
   yield `,"orphan_tasks":[],"unregistered_frameworks":[]}`;
+  if (cap.complete) cache.observeLive("legacy", counter.bytes);
 }
 
 /** /master/frameworks */
@@ -154,7 +156,7 @@ export function* legacyFrameworks(cache: StateCache, m: Master, cap: Captured): 
 /** /master/slaves */
 export function* legacySlaves(cache: StateCache, m: Master, cap: Captured): Generator<Piece> {
   yield "{";
-  yield* list("slaves", cap.agents, (a) => legacyAgentJson(cache, m, a, true));
+  yield* list("slaves", cap.agents, (a) => cache.legacyAgentPiece(a, true));
   yield ",";
   yield* list("recovered_slaves", cap.recovered, (r) => legacyRecoveredJson(cache, r));
   yield "}";
@@ -170,41 +172,39 @@ export function agentCounts(m: Master): { active: number; inactive: number } {
 // ---- v1 -----------------------------------------------------------------------------------
 
 /** Yields `,"key":[…]` (or nothing when empty: empty repeated fields are omitted). */
-function* optList<T>(first: { value: boolean }, key: string, values: readonly T[], render: (item: T) => string): Generator<Piece> {
+function* optList<T>(first: { value: boolean }, key: string, values: readonly T[], render: (item: T) => string | Slot, counter?: { bytes: number }): Generator<Piece> {
   if (values.length === 0) return;
   const sep = first.value ? "" : ",";
   first.value = false;
   yield sep + `"${key}":[`;
-  yield listPiece(values, render);
+  yield listPiece(values, render, counter);
   yield "]";
 }
 
 /** GetTasks body `{tasks, unreachable_tasks, completed_tasks}`. */
-export function* v1GetTasks(cache: StateCache, cap: Captured): Generator<Piece> {
+export function* v1GetTasks(cache: StateCache, cap: Captured, counter?: { bytes: number }): Generator<Piece> {
   const all = [...cap.frameworks, ...cap.completedFrameworks];
   const tasks = all.flatMap((c) => c.tasks);
   const unreachable = all.flatMap((c) => c.unreachable);
   const completed = all.flatMap((c) => c.completedTasks);
-  const render = (t: Task) => cache.v1Task(t);
+  const render = cache.v1TaskPiece;
   const first = { value: true };
   yield "{";
-  yield* optList(first, "tasks", tasks, render);
-  yield* optList(first, "unreachable_tasks", unreachable, render);
-  yield* optList(first, "completed_tasks", completed, render);
+  yield* optList(first, "tasks", tasks, render, counter);
+  yield* optList(first, "unreachable_tasks", unreachable, render, counter);
+  yield* optList(first, "completed_tasks", completed, render, counter);
   yield "}";
 }
 
 export function v1AgentJson(cache: StateCache, agent: Agent): string {
-  const used = cache.agentUsed(agent);
-  const offered = agent.offeredIds.size === 0 ? "[]" : j(cache.offered(agent.offeredIds).toArray());
-  return v1Agent(agent, cache.v1AgentInfo(agent), cache.v1AgentTotal(agent), cache.usageArray(used), offered);
+  return pieceText(cache.v1AgentPiece(agent));
 }
 
 /** GetAgents body `{agents, recovered_agents}`. */
-export function* v1GetAgents(cache: StateCache, cap: Captured): Generator<Piece> {
+export function* v1GetAgents(cache: StateCache, cap: Captured, counter?: { bytes: number }): Generator<Piece> {
   const first = { value: true };
   yield "{";
-  yield* optList(first, "agents", cap.agents, (a) => v1AgentJson(cache, a));
+  yield* optList(first, "agents", cap.agents, (a) => cache.v1AgentPiece(a), counter);
   yield* optList(first, "recovered_agents", cap.recovered, (r) => j({ ...r.info, id: { value: r.id } }));
   yield "}";
 }
@@ -239,13 +239,15 @@ export function* v1GetExecutors(cap: Captured): Generator<Piece> {
 
 /** GetState body `{get_tasks, get_executors, get_frameworks, get_agents}`. */
 export function* v1GetState(cache: StateCache, m: Master, cap: Captured): Generator<Piece> {
+  const counter = { bytes: 0 };
   yield `{"get_tasks":`;
-  yield* v1GetTasks(cache, cap);
+  yield* v1GetTasks(cache, cap, counter);
   yield `,"get_executors":`;
   yield* v1GetExecutors(cap);
   yield `,"get_frameworks":`;
   yield* v1GetFrameworks(cache, m, cap);
   yield `,"get_agents":`;
-  yield* v1GetAgents(cache, cap);
+  yield* v1GetAgents(cache, cap, counter);
   yield "}";
+  if (cap.complete) cache.observeLive("v1", counter.bytes);
 }

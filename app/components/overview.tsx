@@ -1,12 +1,15 @@
 "use client";
+// The overview's figures: resources total/allocated/offered/idle, agents/frameworks/tasks by
+// state, outstanding offers, and the most recent events.
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../trpc/client";
-import { formatAmount } from "../format";
+import { formatAmount, stateLabel } from "../format";
+import { AppLink } from "./shell/app-link";
+import { TimelineList } from "./timeline";
 
 const NAMES = ["cpus", "mem", "disk", "gpus", "ports"] as const;
 const LABEL: Record<(typeof NAMES)[number], string> = { cpus: "CPUs", mem: "Memory", disk: "Disk", gpus: "GPUs", ports: "Ports" };
 
-/** Total / allocated / offered / idle per resource, as reported by the master. */
 export function ResourceSummary() {
   const trpc = useTRPC();
   const { data } = useQuery(trpc.cluster.overview.queryOptions());
@@ -37,6 +40,11 @@ export function ResourceSummary() {
   );
 }
 
+function Count({ n, label, href }: { n: number; label: string; href?: string }) {
+  const body = <><b>{n.toLocaleString()}</b> {label}</>;
+  return <li className={n === 0 ? "zero" : undefined}>{href && n > 0 ? <AppLink href={href}>{body}</AppLink> : body}</li>;
+}
+
 export function Counts() {
   const trpc = useTRPC();
   const { data } = useQuery(trpc.cluster.overview.queryOptions());
@@ -45,34 +53,46 @@ export function Counts() {
   return (
     <section className="counts" aria-label="Counts">
       <div className="count-group" data-testid="agent-counts">
-        <h3>Agents</h3>
+        <h3><AppLink href="/agents">Agents</AppLink></h3>
         <ul>
-          <li><b>{data.agents.connected}</b> connected</li>
-          <li><b>{data.agents.disconnected}</b> disconnected</li>
-          <li><b>{data.agents.recovered}</b> awaiting re-registration</li>
-          <li><b>{data.agents.unreachable}</b> unreachable</li>
-          <li><b>{data.agents.deactivated}</b> deactivated</li>
+          <Count n={data.agents.connected} label="connected" href="/agents?state=connected" />
+          <Count n={data.agents.disconnected} label="disconnected" href="/agents?state=disconnected" />
+          <Count n={data.agents.recovered} label="awaiting re-registration" href="/agents?state=recovered" />
+          <Count n={data.agents.unreachable} label="unreachable" href="/agents?state=unreachable" />
+          <Count n={data.agents.gone} label="gone" href="/agents?state=gone" />
+          <Count n={data.agents.deactivated} label="deactivated" href="/agents?state=deactivated" />
         </ul>
       </div>
       <div className="count-group" data-testid="framework-counts">
-        <h3>Frameworks</h3>
+        <h3><AppLink href="/frameworks">Frameworks</AppLink></h3>
         <ul>
-          <li><b>{data.frameworks.connected}</b> connected</li>
-          <li><b>{data.frameworks.disconnected}</b> disconnected</li>
-          <li><b>{data.frameworks.recovered}</b> recovered</li>
-          <li><b>{data.frameworks.completed}</b> completed</li>
+          <Count n={data.frameworks.connected} label="connected" />
+          <Count n={data.frameworks.disconnected} label="disconnected" />
+          <Count n={data.frameworks.recovered} label="recovered" />
+          <Count n={data.frameworks.completed} label="completed" />
         </ul>
       </div>
       <div className="count-group" data-testid="task-counts">
-        <h3>Tasks</h3>
+        <h3><AppLink href="/tasks">Tasks</AppLink></h3>
         {taskStates.length === 0 ? <p className="muted">No tasks yet</p> : (
-          <ul>{taskStates.map(([state, n]) => <li key={state}><b>{n}</b> {state.replace("TASK_", "").toLowerCase()}</li>)}</ul>
+          <ul>{taskStates.map(([state, n]) => <Count key={state} n={n ?? 0} label={stateLabel(state)} href={`/tasks?state=${state}`} />)}</ul>
         )}
       </div>
       <div className="count-group">
-        <h3>Offers</h3>
-        <ul><li><b>{data.outstandingOffers}</b> outstanding</li></ul>
+        <h3><AppLink href="/offers">Offers</AppLink></h3>
+        <ul><Count n={data.outstandingOffers} label="outstanding" href="/offers" /></ul>
       </div>
+    </section>
+  );
+}
+
+export function RecentEvents() {
+  const trpc = useTRPC();
+  const { data } = useQuery(trpc.events.list.queryOptions({ limit: 12 }));
+  return (
+    <section>
+      <div className="section-head"><h2>Recent events</h2><AppLink href="/events">All events →</AppLink></div>
+      <TimelineList entries={data?.entries ?? []} testId="timeline" compact />
     </section>
   );
 }

@@ -1,0 +1,73 @@
+"use client";
+import { useEffect, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "../trpc/client";
+import { AppLink } from "../components/shell/app-link";
+import { agentHref, formatAmount, formatDuration, frameworkHref, shortId } from "../format";
+
+type Group = "framework" | "agent";
+
+export function OffersView() {
+  const trpc = useTRPC();
+  const { data, error } = useQuery(trpc.offers.list.queryOptions());
+  const [group, setGroup] = useState<Group>("framework");
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  if (error) return <p className="error" role="alert">{error.message}</p>;
+  if (!data) return <p className="muted">Loading…</p>;
+  const skew = data.now - now; // server clock vs browser clock at fetch time is ignored beyond this
+  const groups = new Map<string, { label: string; href: string; offers: typeof data.offers }>();
+  for (const o of data.offers) {
+    const k = group === "framework" ? o.frameworkId : o.agentId;
+    const g = groups.get(k) ?? { label: group === "framework" ? o.frameworkName || shortId(o.frameworkId) : o.agentHostname || shortId(o.agentId), href: group === "framework" ? frameworkHref(k) : agentHref(k), offers: [] };
+    g.offers.push(o);
+    groups.set(k, g);
+  }
+  return (
+    <>
+      <div className="filters">
+        <div className="chips" role="group" aria-label="Group by">
+          <button type="button" className={group === "framework" ? "chip on" : "chip"} onClick={() => setGroup("framework")}>By framework</button>
+          <button type="button" className={group === "agent" ? "chip on" : "chip"} onClick={() => setGroup("agent")} data-testid="group-agent">By agent</button>
+        </div>
+        <span className="result-count muted" data-testid="offer-count">{data.offers.length} outstanding offer{data.offers.length === 1 ? "" : "s"}</span>
+      </div>
+      {data.offers.length === 0 && <p className="panel muted" data-testid="no-offers">No outstanding offers: every framework has declined or accepted what it was offered, or nothing is free.</p>}
+      {[...groups].map(([k, g]) => (
+        <section key={k} className="panel" data-testid="offer-group">
+          <h2><AppLink href={g.href}>{g.label}</AppLink> <span className="muted">({g.offers.length})</span></h2>
+          <table className="plain">
+            <thead><tr><th>Offer</th><th>{group === "framework" ? "Agent" : "Framework"}</th><th>Role</th><th className="num">CPUs</th><th className="num">Memory</th><th className="num">Disk</th><th>Resources</th><th>Age</th></tr></thead>
+            <tbody>
+              {g.offers.map((o) => (
+                <tr key={o.id} data-offer-id={o.id}>
+                  <td><code title={o.id}>{shortId(o.id)}</code></td>
+                  <td>{group === "framework" ? <AppLink href={agentHref(o.agentId)}>{o.agentHostname || shortId(o.agentId)}</AppLink> : <AppLink href={frameworkHref(o.frameworkId)}>{o.frameworkName || shortId(o.frameworkId)}</AppLink>}</td>
+                  <td>{o.role}</td>
+                  <td className="num">{formatAmount("cpus", o.resources.cpus)}</td>
+                  <td className="num">{formatAmount("mem", o.resources.mem)}</td>
+                  <td className="num">{formatAmount("disk", o.resources.disk)}</td>
+                  <td><code className="ellipsis" title={o.text}>{o.text}</code></td>
+                  <td className="nowrap">{formatDuration(now + skew - o.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+      <section className="panel">
+        <h2>Inverse offers</h2>
+        {data.inverseOffers === null ? (
+          <p className="muted" data-testid="inverse-unavailable">Inverse offers are not available in this build: maintenance scheduling is not implemented in the master yet (issue #7).</p>
+        ) : data.inverseOffers.length === 0 ? (
+          <p className="muted">No outstanding inverse offers.</p>
+        ) : (
+          <pre className="json">{JSON.stringify(data.inverseOffers, null, 2)}</pre>
+        )}
+      </section>
+    </>
+  );
+}
