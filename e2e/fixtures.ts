@@ -15,10 +15,14 @@ export interface Cluster {
   log: string[];
   /** Runs `plateau execute` against the cluster; resolves with its exit code and output lines. */
   execute(args: string[]): Promise<{ code: number | null; lines: string[] }>;
+  /** Calls a tRPC query of the dashboard (as the browser would). */
+  query<T = unknown>(path: string, input?: unknown): Promise<T>;
+  /** Waits until `check` returns a truthy value (polling every 200 ms). */
+  until<T>(check: () => Promise<T | undefined | null | false>, timeoutMs?: number): Promise<T>;
 }
 
 // Chromium refuses some ports (e.g. 5060, 6000); keep to a known-safe range.
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   for (;;) {
     const port = await new Promise<number>((resolve, reject) => {
       const srv = net.createServer();
@@ -67,9 +71,31 @@ export const test = base.extend<object, { cluster: Cluster }>({
       child.stdout!.on("data", (c: Buffer) => log.push(...c.toString().split("\n").filter(Boolean)));
       child.stderr!.on("data", (c: Buffer) => log.push(...c.toString().split("\n").filter(Boolean)));
       const url = `http://127.0.0.1:${port}`;
-      await waitForCluster(url, 2, child);
+      await waitForCluster(url, 2, child).catch((err: Error) => {
+        child.kill("SIGKILL");
+        throw new Error(`${err.message}; last output:\n${log.slice(-30).join("\n")}`);
+      });
       const master = `127.0.0.1:${port}`;
+      const executions = new Set<ChildProcess>();
+      const query = async <T,>(p: string, input?: unknown): Promise<T> => {
+        const qs = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+        const res = await fetch(`${url}/trpc/${p}${qs}`);
+        const body = (await res.json()) as { result?: { data: T }; error?: { message: string } };
+        if (!res.ok || !body.result) throw new Error(`${p}: ${body.error?.message ?? res.status}`);
+        return body.result.data;
+      };
+      const until = async <T,>(check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> => {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const v = await check().catch(() => undefined);
+          if (v) return v;
+          if (Date.now() > deadline) throw new Error("condition not met in time");
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      };
       await use({
+        query,
+        until,
         url,
         master,
         dataDir,
@@ -77,6 +103,8 @@ export const test = base.extend<object, { cluster: Cluster }>({
         execute(args) {
           return new Promise((resolve) => {
             const exec = spawn(process.execPath, [BIN, "execute", `--master=${master}`, ...args], { cwd: ROOT });
+            executions.add(exec);
+            exec.once("exit", () => executions.delete(exec));
             const lines: string[] = [];
             exec.stdout.on("data", (c: Buffer) => lines.push(...c.toString().split("\n").filter(Boolean)));
             exec.stderr.on("data", (c: Buffer) => lines.push(...c.toString().split("\n").filter(Boolean)));
@@ -84,6 +112,7 @@ export const test = base.extend<object, { cluster: Cluster }>({
           });
         },
       });
+      for (const exec of executions) exec.kill("SIGTERM");
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);

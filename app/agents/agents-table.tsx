@@ -8,8 +8,9 @@ import { VirtualTable, usePagedRows, type Column } from "../components/virtual-t
 import { AppLink } from "../components/shell/app-link";
 import { StateBadge, Usage } from "../components/ui";
 import { FilterText } from "../components/filters";
-import { agentHref, formatAgo, shortId } from "../format";
+import { agentHref, shortId } from "../format";
 import type { AgentRow } from "../../server/master/dashboard-views";
+import { Ago } from "../components/time";
 
 const STATES = ["connected", "disconnected", "recovered", "unreachable", "gone", "deactivated"] as const;
 
@@ -53,7 +54,7 @@ const COLUMNS: Column<AgentRow>[] = [
       return <span className="ellipsis" title={text}>{text || "—"}</span>;
     },
   },
-  { key: "registered", header: "Registered", width: "96px", sort: "registered", render: (a) => formatAgo(a.registeredTime ?? a.since) },
+  { key: "registered", header: "Registered", width: "96px", sort: "registered", render: (a) => <Ago ms={a.registeredTime ?? a.since} /> },
 ];
 
 export function AgentsTable() {
@@ -79,7 +80,7 @@ export function AgentsTable() {
         <FilterText label="Search" placeholder="hostname, id or endpoint" value={url.q} onChange={(q) => setUrl({ q })} primary testId="filter-text" />
         <FilterText label="Role" placeholder="role" value={url.role} onChange={(role) => setUrl({ role })} testId="filter-role" />
         <FilterText label="Attribute" placeholder="rack or rack=a1" value={url.attr} onChange={(attr) => setUrl({ attr })} testId="filter-attr" />
-        <span className="result-count muted" data-testid="result-count">{paged.total ?? "…"} agents{paged.fetching ? " ·" : ""}</span>
+        <span className="result-count muted" data-testid="result-count">{paged.total === undefined ? "…" : `${paged.total.toLocaleString("en-US")} agent${paged.total === 1 ? "" : "s"}`}</span>
       </div>
       {paged.error && <p className="error" role="alert">{paged.error.message}</p>}
       <VirtualTable

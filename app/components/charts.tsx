@@ -37,6 +37,7 @@ function rowsOf(samples: MetricSample[]) {
 }
 
 const clock = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour12: false, hour: "2-digit", minute: "2-digit" });
+const clockSeconds = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour12: false });
 const ANNOTATED = ["agent", "election", "operator"] as const;
 
 function Markers({ events }: { events: TimelineEntry[] }) {
@@ -56,12 +57,12 @@ function Chart({ title, data, lines, unit, events, domain, testId }: { title: st
       <ResponsiveContainer width="100%" height={170}>
         <LineChart data={data} margin={{ top: 6, right: 12, bottom: 0, left: -12 }}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="2 4" vertical={false} />
-          <XAxis dataKey="time" type="number" scale="time" domain={domain} tickFormatter={clock} stroke="var(--muted)" fontSize={11} minTickGap={40} />
+          <XAxis dataKey="time" type="number" scale="time" domain={domain} tickFormatter={domain[1] - domain[0] < 20 * 60_000 ? clockSeconds : clock} stroke="var(--muted)" fontSize={11} minTickGap={40} />
           <YAxis stroke="var(--muted)" fontSize={11} unit={unit} allowDecimals={false} width={52} />
           <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} contentStyle={{ background: "var(--panel)", border: "1px solid var(--border)", color: "var(--text)" }} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           <Markers events={events} />
-          {lines.map((l) => <Line key={l.key} type="monotone" dataKey={l.key} name={l.name} stroke={l.color} dot={false} strokeWidth={1.6} isAnimationActive={false} />)}
+          {lines.map((l) => <Line key={l.key} type="linear" dataKey={l.key} name={l.name} stroke={l.color} dot={false} strokeWidth={1.6} isAnimationActive={false} />)}
         </LineChart>
       </ResponsiveContainer>
     </figure>

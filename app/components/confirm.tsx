@@ -84,7 +84,7 @@ export function ConfirmDialog({ open, onClose, title, children, confirmLabel, da
         {fields}
         <label className="field">
           <span>Reason (recorded in the timeline)</span>
-          <textarea name="reason" value={reason} onChange={(e) => setReason(e.target.value)} rows={2} required minLength={3} maxLength={500} autoFocus data-testid="confirm-reason" />
+          <textarea name="reason" value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={500} autoFocus data-testid="confirm-reason" />
         </label>
         {error && (
           <p className="error" role="alert" data-testid="confirm-error">

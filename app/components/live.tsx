@@ -34,6 +34,7 @@ export function useLive(): LiveState {
 
 const SILENCE_MS = 12_000;
 const LIST_FLUSH_MS = 500;
+const TRAILING_MS = 1_300;
 const BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 15_000];
 
 export function LiveUpdates({ children }: { children: React.ReactNode }) {
@@ -49,6 +50,8 @@ export function LiveUpdates({ children }: { children: React.ReactNode }) {
   const attempt = useRef(0);
   const pendingLists = useRef(new Set<string>());
   const flushTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const trailingLists = useRef(new Set<string>());
+  const trailingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const searching = useRef(false);
   const [retryTick, setRetryTick] = useState(0);
   const resetSubscription = useRef<() => void>(() => {});
@@ -68,14 +71,27 @@ export function LiveUpdates({ children }: { children: React.ReactNode }) {
   };
 
   const scheduleLists = (names: string[]) => {
-    for (const n of names) pendingLists.current.add(n);
-    if (flushTimer.current) return;
-    flushTimer.current = setTimeout(() => {
-      flushTimer.current = null;
-      const names = [...pendingLists.current];
-      pendingLists.current.clear();
+    for (const n of names) {
+      pendingLists.current.add(n);
+      trailingLists.current.add(n);
+    }
+    if (!flushTimer.current) {
+      flushTimer.current = setTimeout(() => {
+        flushTimer.current = null;
+        const names = [...pendingLists.current];
+        pendingLists.current.clear();
+        for (const n of names) if (lists[n]) void qc.invalidateQueries(lists[n]);
+      }, LIST_FLUSH_MS);
+    }
+    // The master may answer a list from a sort up to 1 s old while changes stream in: once they
+    // stop, refetch the lists once more so the order and counts on screen converge.
+    if (trailingTimer.current) clearTimeout(trailingTimer.current);
+    trailingTimer.current = setTimeout(() => {
+      trailingTimer.current = null;
+      const names = [...trailingLists.current];
+      trailingLists.current.clear();
       for (const n of names) if (lists[n]) void qc.invalidateQueries(lists[n]);
-    }, LIST_FLUSH_MS);
+    }, TRAILING_MS);
   };
 
   const followLeader = useCallback(async () => {

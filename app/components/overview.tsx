@@ -41,7 +41,7 @@ export function ResourceSummary() {
 }
 
 function Count({ n, label, href }: { n: number; label: string; href?: string }) {
-  const body = <><b>{n.toLocaleString()}</b> {label}</>;
+  const body = <><b>{n.toLocaleString("en-US")}</b> {label}</>;
   return <li className={n === 0 ? "zero" : undefined}>{href && n > 0 ? <AppLink href={href}>{body}</AppLink> : body}</li>;
 }
 

@@ -11,13 +11,13 @@ export function TimelineList({ entries, testId, empty, compact }: { entries: Tim
       {entries.length === 0 && <li className="muted">{empty ?? "Nothing yet"}</li>}
       {entries.map((e) => (
         <li key={e.seq} data-kind={e.kind} data-action={e.action} data-result={e.result}>
-          <time dateTime={new Date(e.time).toISOString()} title={formatDateTime(e.time)}>{formatDateTime(e.time).slice(compact ? 11 : 5)}</time>
+          <time dateTime={new Date(e.time).toISOString()} title={formatDateTime(e.time)} suppressHydrationWarning>{formatDateTime(e.time).slice(compact ? 11 : 5)}</time>
           <span className={`kind ${e.kind}`}>{e.kind}</span>
           <span className="what">
             <span className="summary">{e.summary}</span>
             {e.kind === "operator" && (
               <span className="who">
-                {" "}by <b>{e.principal ?? "unknown"}</b>
+                {e.summary.includes(`by ${e.principal}`) ? null : <> by <b>{e.principal ?? "unknown"}</b></>}
                 {e.reason ? <> — <q>{e.reason}</q></> : null}
                 {e.result ? <span className={`state ${e.result === "ok" ? "ok" : "bad"}`}>{e.result}</span> : null}
               </span>

@@ -5,7 +5,8 @@ import { useTRPC } from "../trpc/client";
 import { AppLink } from "../components/shell/app-link";
 import { StateBadge } from "../components/ui";
 import { TeardownDialog } from "../components/actions";
-import { formatAgo, formatAmount, frameworkHref, shortId } from "../format";
+import { formatAmount, frameworkHref, shortId } from "../format";
+import { Ago } from "../components/time";
 
 export function FrameworksTable() {
   const trpc = useTRPC();
@@ -42,7 +43,7 @@ export function FrameworksTable() {
               <td className="num">{formatAmount("cpus", f.allocated.cpus)}</td>
               <td className="num">{formatAmount("mem", f.allocated.mem)}</td>
               <td className="num">{f.offers}</td>
-              <td>{formatAgo(f.registeredTime)}</td>
+              <td><Ago ms={f.registeredTime} /></td>
               <td>{f.lifecycle !== "completed" && <button type="button" className="small danger" onClick={() => setTeardown(f.id)} data-testid="row-teardown">Teardown</button>}</td>
             </tr>
           ))}

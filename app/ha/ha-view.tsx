@@ -4,6 +4,7 @@ import { useTRPC } from "../trpc/client";
 import { Facts, StateBadge, Unavailable } from "../components/ui";
 import { formatAgo, formatDateTime, formatDuration, shortId } from "../format";
 import type { ElectionEntry, HaStatus } from "../../server/ha/types";
+import { Ago, DateTime, When } from "../components/time";
 
 const addressOf = (m: { address?: { hostname?: string; ip?: string; port: number }; hostname?: string; port?: number }) =>
   `${m.address?.hostname || m.hostname || m.address?.ip || "?"}:${m.address?.port ?? m.port}`;
@@ -31,7 +32,7 @@ function ElectionTimeline({ elections, now }: { elections: ElectionEntry[]; now:
           </span>
         );
       })}
-      <span className="axis-start">{formatDateTime(start)}</span>
+      <span className="axis-start"><DateTime ms={start} /></span>
       <span className="axis-end">now</span>
     </div>
   );
@@ -56,7 +57,7 @@ function Masters({ s }: { s: HaStatus }) {
               <td>{info?.version ?? "—"}</td>
               <td>{isLeader ? <StateBadge value="leading" /> : <StateBadge value="contending" label="standby" />}</td>
               <td>{s.mode === "zookeeper" ? c.sequence : "—"}</td>
-              <td>{term ? `${formatDateTime(term.elected)} (${formatAgo(term.elected)})` : "—"}</td>
+              <td>{term ? <When ms={term.elected} /> : "—"}</td>
             </tr>
           );
         })}
@@ -87,7 +88,7 @@ export function HaView() {
               ["Leader", s.leader ? <span key="l" data-testid="leader-address">{addressOf(s.leader)} <code>{shortId(s.leader.id)}</code></span> : <span key="l" className="state bad">no leader</span>],
               ["Leader version", s.leader?.version ?? "—"],
               ["Epoch", s.epoch !== undefined ? String(s.epoch) : elections.at(-1) ? String(elections.at(-1)!.epoch) : "—"],
-              ["Elected", s.electedTime ? `${formatDateTime(s.electedTime)} (${formatAgo(s.electedTime)})` : elections.at(-1) ? formatAgo(elections.at(-1)!.elected) : "—"],
+              ["Elected", s.electedTime ? <When key="e" ms={s.electedTime} /> : elections.at(-1) ? <Ago key="e" ms={elections.at(-1)!.elected} /> : "—"],
               ["Last gap without a leader", lastGap?.gapMs !== undefined ? formatDuration(lastGap.gapMs) : "none recorded"],
             ]}
           />
@@ -100,7 +101,7 @@ export function HaView() {
               ["Mode", s.mode === "zookeeper" ? "ZooKeeper election" : "standalone (no ZooKeeper)"],
               ["Role", <StateBadge key="r" value={s.role} />],
               ["Address", addressOf(s.self)],
-              ["Started", self ? `${formatDateTime(self.startTime)} (${formatAgo(self.startTime)})` : "—"],
+              ["Started", self ? <When key="s" ms={self.startTime} /> : "—"],
               ["ZooKeeper session", <span key="z"><StateBadge value={s.session.state} />{s.session.url ? <code> {s.session.url}</code> : null}</span>],
               ["Session id / timeout", s.session.sessionId ? `${s.session.sessionId} / ${formatDuration(s.session.timeoutMs ?? 0)}` : "—"],
               ["Registry writes (this term)", `${s.registryWrites.commits} committed, ${s.registryWrites.refusedLocally} refused, ${s.registryWrites.fencedByStore} fenced`],
@@ -121,7 +122,7 @@ export function HaView() {
               <td><code title={e.masterId}>{shortId(e.masterId)}</code></td>
               <td>{e.address}</td>
               <td>{e.version}</td>
-              <td>{formatDateTime(e.elected)}</td>
+              <td><DateTime ms={e.elected} /></td>
               <td>{e.gapMs !== undefined ? formatDuration(e.gapMs) : "—"}</td>
               <td className="wrap">{e.reason}</td>
             </tr>
@@ -131,7 +132,7 @@ export function HaView() {
       {s.failStops.length > 0 && (
         <>
           <h2>Fail-stops of this process</h2>
-          <ul className="plain-list">{s.failStops.map((f, i) => <li key={i}>{formatDateTime(f.at)} — <code>{shortId(f.masterId)}</code>: {f.reason}</li>)}</ul>
+          <ul className="plain-list">{s.failStops.map((f, i) => <li key={i}><DateTime ms={f.at} /> — <code>{shortId(f.masterId)}</code>: {f.reason}</li>)}</ul>
         </>
       )}
     </>

@@ -1,9 +1,10 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../trpc/client";
 import { AppLink } from "../components/shell/app-link";
-import { agentHref, formatAmount, formatDuration, frameworkHref, shortId } from "../format";
+import { agentHref, formatAmount, frameworkHref, shortId } from "../format";
+import { Age } from "../components/time";
 
 type Group = "framework" | "agent";
 
@@ -11,14 +12,8 @@ export function OffersView() {
   const trpc = useTRPC();
   const { data, error } = useQuery(trpc.offers.list.queryOptions());
   const [group, setGroup] = useState<Group>("framework");
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
-  }, []);
   if (error) return <p className="error" role="alert">{error.message}</p>;
   if (!data) return <p className="muted">Loading…</p>;
-  const skew = data.now - now; // server clock vs browser clock at fetch time is ignored beyond this
   const groups = new Map<string, { label: string; href: string; offers: typeof data.offers }>();
   for (const o of data.offers) {
     const k = group === "framework" ? o.frameworkId : o.agentId;
@@ -51,7 +46,7 @@ export function OffersView() {
                   <td className="num">{formatAmount("mem", o.resources.mem)}</td>
                   <td className="num">{formatAmount("disk", o.resources.disk)}</td>
                   <td><code className="ellipsis" title={o.text}>{o.text}</code></td>
-                  <td className="nowrap">{formatDuration(now + skew - o.createdAt)}</td>
+                  <td className="nowrap"><Age ms={o.createdAt} /></td>
                 </tr>
               ))}
             </tbody>

@@ -47,7 +47,7 @@ function WeightDialog({ role, onClose }: { role: RoleView; onClose: () => void }
       fields={
         <label className="field">
           <span>Weight (now {role.weight}); a higher weight gives the role a larger fair share</span>
-          <input type="number" min="0.0001" step="any" value={weight} onChange={(e) => setWeight(e.target.value)} data-testid="weight-input" />
+          <input type="number" step="any" value={weight} onChange={(e) => setWeight(e.target.value)} data-testid="weight-input" />
         </label>
       }
     >

@@ -12,8 +12,9 @@ import { AppLink } from "../components/shell/app-link";
 import { StateBadge } from "../components/ui";
 import { FilterText } from "../components/filters";
 import { KillTaskDialog, KillTasksDialog, type TaskRef } from "../components/actions";
-import { agentHref, formatAgo, formatAmount, frameworkHref, shortId, stateLabel, taskHref } from "../format";
+import { agentHref, formatAmount, frameworkHref, shortId, stateLabel, taskHref } from "../format";
 import type { TaskRow } from "../../server/master/dashboard-views";
+import { Ago } from "../components/time";
 
 const CHIPS = ["active", "TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_KILLING", "TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_UNREACHABLE", "terminal"] as const;
 const TERMINAL = new Set(["TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_ERROR", "TASK_LOST", "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR"]);
@@ -29,7 +30,7 @@ function columns(opts: { hide: Set<string>; select: (t: TaskRow) => React.ReactN
     { key: "agent", header: "Agent", width: "minmax(100px, 0.8fr)", render: (t) => <AppLink href={agentHref(t.agentId)} className="ellipsis" title={t.agentId}>{t.agentHostname || shortId(t.agentId)}</AppLink> },
     { key: "cpus", header: "CPUs", width: "56px", sort: "cpus", align: "right", render: (t) => formatAmount("cpus", t.resources.cpus) },
     { key: "mem", header: "Mem", width: "72px", sort: "mem", align: "right", render: (t) => formatAmount("mem", t.resources.mem) },
-    { key: "updated", header: "Updated", width: "84px", sort: "updated", render: (t) => formatAgo(t.lastStatusTime) },
+    { key: "updated", header: "Updated", width: "84px", sort: "updated", render: (t) => <Ago ms={t.lastStatusTime} /> },
     {
       key: "kill",
       header: "",
@@ -90,7 +91,7 @@ export function TasksTable({ state, setState, hide = new Set(), height }: { stat
         <FilterText label="Search tasks" placeholder="task id or name" value={state.q} onChange={(q) => setState({ q })} primary testId="filter-text" />
         {!hide.has("framework") && <FilterText label="Framework id" placeholder="framework id" value={state.framework} onChange={(framework) => setState({ framework })} testId="filter-framework" width={150} />}
         {!hide.has("agent") && <FilterText label="Agent id" placeholder="agent id" value={state.agent} onChange={(agent) => setState({ agent })} testId="filter-agent" width={150} />}
-        <span className="result-count muted" data-testid="result-count">{paged.total ?? "…"} tasks</span>
+        <span className="result-count muted" data-testid="result-count">{paged.total === undefined ? "…" : `${paged.total.toLocaleString("en-US")} task${paged.total === 1 ? "" : "s"}`}</span>
         {selected.size > 0 && (
           <span className="bulk">
             <b>{selected.size}</b> selected

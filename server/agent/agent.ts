@@ -1,6 +1,7 @@
 // The agent: owns the model (state.ts), the master link, the status update manager and the task
 // runner, and dispatches every master message through one handler table typed by the message
 // union (a missing handler is a compile error).
+import { promises as fsp } from "node:fs";
 import type { AgentToMaster, MasterToAgent } from "../protocol/internal";
 import { INTERNAL_PROTOCOL_VERSION } from "../protocol/internal";
 import { isTerminalState, type AgentInfo, type Id } from "../protocol/mesos";
@@ -8,10 +9,9 @@ import type { Clock, TimerHandle } from "./clock";
 import type { Containerizer } from "./containerizer/types";
 import type { Logger } from "./log";
 import { MasterLink, type MasterCommand, type RegisteredMessage } from "./master-link";
-import { UpdateJournal } from "./journal";
+import type { JournalSnapshot } from "./journal";
 import type { MetaStore } from "./meta";
 import type { ResolvedOptions } from "./options";
-import { agentJournalPath } from "./paths";
 import { AgentState } from "./state";
 import { StatusUpdateManager } from "./status-update-manager";
 import { TaskRunner } from "./tasks";
@@ -49,7 +49,6 @@ export class Agent {
   readonly closed = new Promise<AgentExit>((resolve) => (this.exitResolve = resolve));
   private stopping = false;
   private registrationWaiters: ((agentId: string) => void)[] = [];
-  private journalFile?: UpdateJournal;
   /** False until recovery is done (the executor API answers 503 meanwhile). */
   recovered = false;
 
@@ -58,7 +57,7 @@ export class Agent {
     const { options, clock, log } = d;
     this.sum = new StatusUpdateManager({
       forward: (update) => this.link.send({ type: "STATUS_UPDATE", update }),
-      journal: { append: (frameworkId, taskId, record) => this.journal().append(frameworkId, taskId, record) },
+      journal: { append: (frameworkId, taskId, record) => d.meta.appendUpdate(frameworkId, taskId, record) },
       retryMinMs: options.statusUpdateRetryIntervalMinMs,
       retryMaxMs: options.statusUpdateRetryIntervalMaxMs,
       now: () => clock.now(),
@@ -103,13 +102,23 @@ export class Agent {
     return this.d.containerizer;
   }
 
-  /** The status update journal of this agent (opened on first use; the agent id must be known). */
-  journal(): UpdateJournal {
-    if (this.journalFile === undefined) {
-      if (this.agentId === undefined) throw new Error("no agent id yet: cannot journal status updates");
-      this.journalFile = new UpdateJournal(agentJournalPath(this.d.meta.workDir, this.agentId), () => this.sum.liveRecords());
-    }
-    return this.journalFile;
+  /** Opens the checkpoint journal of agent `agentId` (recovered or newly registered). */
+  openJournal(agentId: string): void {
+    this.d.meta.openJournal(agentId, () => this.journalSnapshot());
+  }
+
+  /** What the checkpoint journal must keep (compaction): live frameworks, runs and update streams. */
+  private journalSnapshot(): JournalSnapshot {
+    const frameworks = [...this.state.frameworks.values()];
+    const runs = frameworks.flatMap((f) =>
+      [...f.executors.values()]
+        .filter((e) => e.runMetaDir !== "")
+        .map((e) => ({
+          frameworkId: f.id, executor: e.info, containerId: e.containerId,
+          tasks: [...e.tasks.values()].map((t) => t.info), killRequested: [...e.tasks.values()].some((t) => t.killRequested),
+        })),
+    );
+    return { frameworks: frameworks.map((f) => f.info), runs, streams: this.sum.liveRecords() };
   }
 
   /** Connects to the master and starts the status-update retry loop (one timer for all tasks). */
@@ -139,7 +148,11 @@ export class Agent {
     this.retryTimer?.cancel();
     this.link.stop();
     this.d.containerizer.stop();
-    this.journalFile?.close();
+    this.d.meta.closeJournal();
+    // Nothing left to re-adopt: the runtime dir (pid and status files) can go.
+    if ([...this.state.allExecutors()].every((e) => e.phase === "terminated")) {
+      await fsp.rm(this.d.meta.runtimeDir, { recursive: true, force: true }).catch(() => {});
+    }
     this.exitResolve(exit);
   }
 
@@ -162,6 +175,7 @@ export class Agent {
     this.masterHostname = message.master_info.hostname;
     if (this.agentId === undefined) {
       this.agentId = id;
+      this.openJournal(id);
       this.agentCheckpointed = this.d.meta.checkpointAgent(id, this.info).catch((err: Error) => {
         this.d.log.error(`Failed to checkpoint agent ${id}: ${err.message}`);
       });
@@ -222,7 +236,7 @@ export class Agent {
       const framework = this.state.frameworks.get(m.framework_id.value);
       if (framework === undefined) return;
       framework.info = { ...m.framework_info, id: m.framework_id as Id };
-      if (this.agentId !== undefined) this.d.meta.checkpointFramework(this.agentId, framework.info);
+      if (this.agentId !== undefined) this.d.meta.checkpointFramework(framework.info);
     },
     SHUTDOWN_AGENT: async (m) => {
       this.d.log.warn(`Master asked this agent to shut down: ${m.message}`);

@@ -5,15 +5,38 @@ import { formatDuration } from "../cli/flags";
 
 export class CommandError extends Error {}
 
+/** Names `sh` would not look up in PATH (builtins and keywords of POSIX sh / dash). */
+const SHELL_WORDS = new Set([
+  ".", ":", "[", "alias", "bg", "break", "cd", "command", "continue", "echo", "eval", "exec", "exit", "export", "false", "fc", "fg",
+  "getopts", "hash", "jobs", "kill", "local", "printf", "pwd", "read", "readonly", "return", "set", "shift", "test", "times", "trap",
+  "true", "type", "ulimit", "umask", "unalias", "unset", "wait", "if", "then", "else", "elif", "fi", "case", "esac", "for", "while",
+  "until", "do", "done", "in", "!", "{", "}",
+]);
+/** Words free of anything a shell would interpret (quotes, $, globs, ~, redirections, separators, comments…). */
+const PLAIN_WORDS = /^[A-Za-z0-9_./:,@%+-]+( +[A-Za-z0-9_./:,@%+=-]+)* *$/;
+
 /**
- * Shell form (`shell` true or absent): `/bin/sh -c <value>`. Exec form (`shell: false`): `value`
- * is the program (looked up in PATH), `arguments` the full argv — argv[0] is taken from `value`
- * (the launcher exec's by path), the rest from `arguments[1..]`.
+ * `sh -c <value>` for a value that is ONE simple command without any shell syntax is exactly
+ * "run this program with these arguments": it is exec'd directly, saving a shell process per
+ * task (bash does the same for `bash -c`). Anything else goes to /bin/sh.
+ */
+export function plainCommandArgv(value: string): string[] | undefined {
+  if (!PLAIN_WORDS.test(value)) return undefined;
+  const words = value.trim().split(/ +/);
+  if (SHELL_WORDS.has(words[0]!) || words[0]!.includes("=")) return undefined;
+  return words;
+}
+
+/**
+ * Shell form (`shell` true or absent): `/bin/sh -c <value>` (a plain simple command is exec'd
+ * directly, see plainCommandArgv). Exec form (`shell: false`): `value` is the program (looked up
+ * in PATH), `arguments` the full argv — argv[0] is taken from `value` (the launcher exec's by
+ * path), the rest from `arguments[1..]`.
  */
 export function commandArgv(command: CommandInfo): string[] {
   if (command.shell ?? true) {
     if (command.value === undefined || command.value === "") throw new CommandError("Command value is required for a shell command");
-    return ["/bin/sh", "-c", command.value];
+    return plainCommandArgv(command.value) ?? ["/bin/sh", "-c", command.value];
   }
   if (command.value === undefined || command.value === "") throw new CommandError("Command value (the executable) is required when shell is false");
   return [command.value, ...(command.arguments ?? []).slice(1)];

@@ -1,7 +1,9 @@
 // The agent's AgentInfo resources and attributes: `--resources` as given, plus auto-detection of
 // the standard names it leaves out (agent-executor.md §4.1), and the host's boot id.
-import { promises as fsp } from "node:fs";
+import { createHash } from "node:crypto";
+import { accessSync, constants, promises as fsp, statfsSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import type { Attribute, Resource } from "../protocol/mesos";
 import { Resources, parseAttributes, parseResources } from "../resources";
 import { parseResourceList } from "../resources/parse";
@@ -74,4 +76,29 @@ export async function currentBootId(): Promise<string> {
     const bootSeconds = Math.floor(Date.now() / 1000 - os.uptime());
     return `boot-${Math.round(bootSeconds / 60)}`; // minute resolution absorbs uptime jitter
   }
+}
+
+/** A short stable key for a work_dir (per-agent cgroup root and runtime dir). */
+export function workDirKey(workDir: string): string {
+  return createHash("sha256").update(path.resolve(workDir)).digest("hex").slice(0, 12);
+}
+
+const TMPFS_MAGIC = 0x01021994;
+
+/**
+ * Default `--runtime_dir` (Mesos: /var/run/mesos): `plateau/<work_dir key>` on the first
+ * writable tmpfs of /run and /dev/shm — runtime files are written at every launch and must not
+ * outlive a reboot — else `<work_dir>/runtime`.
+ */
+export function defaultRuntimeDir(workDir: string): string {
+  for (const base of ["/run", "/dev/shm"]) {
+    try {
+      if (statfsSync(base).type !== TMPFS_MAGIC) continue;
+      accessSync(base, constants.W_OK);
+      return path.join(base, "plateau", workDirKey(workDir));
+    } catch {
+      // not there, or not ours to write
+    }
+  }
+  return path.join(path.resolve(workDir), "runtime");
 }

@@ -63,13 +63,17 @@ export class CustomExecutors {
       }
       existing.tasks.set(task.task_id.value, record);
       await ready;
-      try {
-        this.d.meta.checkpointTask(this.runRef(existing), task);
-      } catch (err) {
-        this.d.log.warn(`Failed to checkpoint task ${task.task_id.value}: ${(err as Error).message}`);
-      }
-      this.d.containerizer.update(existing.containerId, containerResources(existing));
-      if (existing.connection === "subscribed") this.deliver(existing, record);
+      // In the launch slicer's order: the executor's own launch (which journals its run) went first.
+      await this.d.runner.slicer.run(() => {
+        if (isTerminalState(record.state) || existing.runMetaDir === "") return; // the executor failed meanwhile
+        try {
+          this.d.meta.checkpointTask(this.runRef(existing), task);
+        } catch (err) {
+          this.d.log.warn(`Failed to checkpoint task ${task.task_id.value}: ${(err as Error).message}`);
+        }
+        this.d.containerizer.update(existing.containerId, containerResources(existing));
+        if (existing.connection === "subscribed") this.deliver(existing, record);
+      });
       return;
     }
     const executor: ExecutorRecord = {
@@ -78,24 +82,28 @@ export class CustomExecutors {
     };
     this.d.state.addExecutor(executor);
     await ready;
-    let argv: string[];
-    try {
-      if (info.command === undefined) throw new CommandError("ExecutorInfo has no command");
-      argv = commandArgv(info.command);
-      this.d.meta.checkpointFramework(this.d.agentId(), framework.info);
-      const prepared = this.d.meta.prepareRun(this.runRef(executor), info, task);
-      executor.directory = prepared.sandbox;
-      executor.runMetaDir = prepared.runMetaDir;
-    } catch (err) {
-      this.failTasks(executor, { reason: "REASON_CONTAINER_LAUNCH_FAILED", message: `Failed to launch executor: ${(err as Error).message}` });
-      return;
-    }
-    try {
-      const { pid } = await this.d.containerizer.launch({
+    const launched = await this.d.runner.slicer.run((): { launch: Promise<{ pid: number }> } | undefined => {
+      let argv: string[];
+      try {
+        if (info.command === undefined) throw new CommandError("ExecutorInfo has no command");
+        argv = commandArgv(info.command);
+        this.d.meta.checkpointFramework(framework.info);
+        const prepared = this.d.meta.prepareRun(this.runRef(executor), info, task);
+        executor.directory = prepared.sandbox;
+        executor.runMetaDir = prepared.runMetaDir;
+      } catch (err) {
+        this.failTasks(executor, { reason: "REASON_CONTAINER_LAUNCH_FAILED", message: `Failed to launch executor: ${(err as Error).message}` });
+        return undefined;
+      }
+      const launch = this.d.containerizer.launch({
         containerId: executor.containerId, sandbox: executor.directory, runMetaDir: executor.runMetaDir, argv,
         env: this.environment(framework, executor), resources: containerResources(executor),
       });
-      executor.pid = pid;
+      return { launch };
+    });
+    if (launched === undefined) return;
+    try {
+      executor.pid = (await launched.launch).pid;
     } catch (err) {
       this.failTasks(executor, { reason: "REASON_CONTAINER_LAUNCH_FAILED", message: (err as Error).message });
       return;
@@ -186,9 +194,14 @@ export class CustomExecutors {
       framework_id: { value: executor.frameworkId }, executor_id: { value: executor.executorId }, agent_id: { value: this.d.agentId() }, status: full,
     };
     const record = executor.tasks.get(taskId);
+    const duplicate = record?.statuses.some((s) => s.uuid === status.uuid) ?? false;
     if (record === undefined) this.d.log.warn(`Status update ${full.state} from executor ${executor.executorId} for unknown task ${taskId}`);
-    else record.queued = false;
-    this.d.runner.forwardExecutorUpdate(record, message);
+    if (record !== undefined && !duplicate && isTerminalState(record.state)) {
+      this.d.log.warn(`Ignoring ${full.state} for task ${taskId}: it already ended ${record.state}`);
+    } else if (!duplicate) {
+      if (record !== undefined) record.queued = false;
+      this.d.runner.forwardExecutorUpdate(record, message);
+    }
     executor.subscriber?.send({ type: "ACKNOWLEDGED", acknowledged: { task_id: status.task_id, uuid: status.uuid! } });
   }
 
@@ -214,6 +227,7 @@ export class CustomExecutors {
     if (isTerminalState(record.state)) return;
     record.killRequested = true;
     if (record.queued) {
+      record.queued = false;
       this.d.runner.update(record, { state: "TASK_KILLED", source: "SOURCE_AGENT", reason: "REASON_TASK_KILLED_DURING_LAUNCH", message: "Task killed before it was delivered to the executor" });
       this.d.containerizer.update(executor.containerId, containerResources(executor));
       return;
@@ -228,7 +242,9 @@ export class CustomExecutors {
     const subscribed = executor.connection === "subscribed";
     executor.connection = "terminating";
     executor.timer?.cancel();
-    for (const record of executor.tasks.values()) if (record.queued) {
+    for (const record of executor.tasks.values()) {
+      if (!record.queued || isTerminalState(record.state)) continue;
+      record.queued = false;
       this.d.runner.update(record, { state: "TASK_KILLED", source: "SOURCE_AGENT", reason: "REASON_TASK_KILLED_DURING_LAUNCH", message: "Executor shut down before the task was delivered" });
     }
     if (!subscribed) {

@@ -41,6 +41,12 @@ describe("commands", () => {
     expect(commandArgv({ value: "echo hi" })).toEqual(["/bin/sh", "-c", "echo hi"]);
     expect(commandArgv({ shell: false, value: "/bin/echo", arguments: ["echo", "a", "b"] })).toEqual(["/bin/echo", "a", "b"]);
     expect(() => commandArgv({ shell: true })).toThrow();
+    // One simple command without shell syntax is exec'd directly (one process fewer).
+    expect(commandArgv({ value: "sleep 600" })).toEqual(["sleep", "600"]);
+    expect(commandArgv({ value: "/usr/bin/env --version" })).toEqual(["/usr/bin/env", "--version"]);
+    for (const shellish of ["exit 3", "sleep $T", "sleep 1; echo", "ls *", "A=1 env", "cat ~/x", "echo 'a'", "sleep 1 &", "true", "sleep 1 # c", "ls\tx"]) {
+      expect(commandArgv({ value: shellish })[0], shellish).toBe("/bin/sh");
+    }
   });
 
   it("sets the MESOS_* environment and the task's variables", () => {

@@ -47,6 +47,11 @@ export const AGENT_FLAGS: FlagSpecs = {
       "disk/du (sandbox usage watched; see --enforce_container_disk_quota). Default: cgroups when\n" +
       "the host has writable cgroups, else posix; the choice is logged at start and shown in /state.",
   },
+  runtime_dir: {
+    type: "string",
+    placeholder: "path",
+    help: "Per-container runtime files (launch script, pids, exit status). Default: plateau/<key>\nunder /run or /dev/shm when tmpfs (cleared at reboot, fast), else <work_dir>/runtime.",
+  },
   cgroups_hierarchy: { type: "string", default: D.cgroupsHierarchy, help: "Where the cgroup hierarchies are mounted." },
   cgroups_root: {
     type: "string",
@@ -167,6 +172,7 @@ export function agentOptionsFromFlags(values: Record<string, FlagValue>): AgentO
     attributes: str(values.attributes),
     defaultRole: str(values.default_role),
     isolation: str(values.isolation),
+    runtimeDir: str(values.runtime_dir),
     cgroupsHierarchy: str(values.cgroups_hierarchy),
     cgroupsRoot: str(values.cgroups_root),
     cgroupsEnableCfs: bool(values.cgroups_enable_cfs),

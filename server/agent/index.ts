@@ -10,7 +10,7 @@ import { Agent, type AgentExit } from "./agent";
 import { agentApiRoute } from "./api";
 import { realClock } from "./clock";
 import { createContainerizer } from "./containerizer";
-import { agentAttributes, agentResources, currentBootId } from "./detect";
+import { agentAttributes, agentResources, currentBootId, defaultRuntimeDir } from "./detect";
 import { executorApiRoute, type ExecutorAuthenticator } from "./executor-api";
 import { SandboxFiles } from "./files";
 import { filesRoutes } from "./files-http";
@@ -102,13 +102,12 @@ export async function startAgent(input: AgentOptions, hooks: AgentHooks = {}): P
   try {
     const endpoint = `${options.ip}:${http.port}`;
     const info: AgentInfo = { hostname: options.hostname, port: http.port, resources, attributes };
-    const meta = new MetaStore(options.workDir);
+    const meta = new MetaStore(options.workDir, options.runtimeDir || defaultRuntimeDir(options.workDir));
     agent = new Agent({ options, log, clock, containerizer, meta, info, endpoint });
-    const running = agent;
     agent.runner.onRetired = (executor) => gc.schedule(executor);
     log.info(`Agent listening on ${endpoint} with work_dir ${options.workDir}; resources ${Resources.from(resources).toString()}`);
 
-    const checkpointed = await readCheckpointedState(options.workDir, bootId, options.strict, log);
+    const checkpointed = await readCheckpointedState(options.workDir, meta.runtimeDir, bootId, options.strict, log);
     if (checkpointed !== undefined) {
       const mismatch = checkpointed.agentInfo && agentInfoMismatch(checkpointed.agentInfo, info);
       if (mismatch !== undefined) {
@@ -117,12 +116,13 @@ export async function startAgent(input: AgentOptions, hooks: AgentHooks = {}): P
         log.warn(`Agent info changed (${mismatch}); re-registering with the new info`);
       }
       agent.agentId = checkpointed.agentId;
+      agent.openJournal(checkpointed.agentId);
       if (checkpointed.rebooted) log.warn("The host rebooted since the last run: checkpointed tasks are gone");
       const summary = await applyRecovery(
         { state: agent.state, runner: agent.runner, containerizer, sum: agent.sum, meta, log, cleanup: options.recover === "cleanup" },
         checkpointed,
       );
-      running.journal().compact(); // only what the open streams need survives the restart
+      meta.journal.compact(); // only what the live runs and open streams need survives the restart
       log.info(
         `Recovered agent ${checkpointed.agentId}: ${summary.readopted} running container(s) re-adopted, ` +
           `${summary.terminated} finished while the agent was down, ${summary.killedNonCheckpointing} of non-checkpointing frameworks killed` +
@@ -131,7 +131,8 @@ export async function startAgent(input: AgentOptions, hooks: AgentHooks = {}): P
     } else {
       await containerizer.destroyOrphans(new Set());
     }
-    const live = new Set([...agent.state.allExecutors()].filter((e) => e.phase !== "terminated").map((e) => e.directory));
+    // Sandboxes of executors the agent still has (running, or waiting for acknowledgements) stay.
+    const live = new Set([...agent.state.frameworks.values()].flatMap((f) => [...f.executors.values()].map((e) => e.directory)));
     const leftovers = await gc.scheduleLeftovers(live);
     if (leftovers > 0) log.info(`Scheduled ${leftovers} old sandbox(es) for garbage collection (gc_delay ${options.gcDelayMs / 1000} s)`);
     gc.start();

@@ -18,8 +18,26 @@ export function formatLogLine(severity: Severity, component: string, message: st
   return `${severity}${stamp} ${component}] ${message}`;
 }
 
-/** A logger writing glog-style lines through `write` (default: stdout). */
-export function lineLogger(component = "agent", write: (line: string) => void = (l) => process.stdout.write(l + "\n")): Logger {
+/**
+ * Lines written to stdout in one write per turn of the event loop (a burst of 1,000 task updates
+ * must not cost 1,000 synchronous writes), flushed at exit.
+ */
+function batchedStdout(): (line: string) => void {
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const text = pending.join("\n") + "\n";
+    pending = [];
+    process.stdout.write(text);
+  };
+  process.on("exit", flush);
+  return (line) => {
+    if (pending.push(line) === 1) setImmediate(flush);
+  };
+}
+
+/** A logger writing glog-style lines through `write` (default: stdout, batched). */
+export function lineLogger(component = "agent", write: (line: string) => void = batchedStdout()): Logger {
   return {
     info: (m) => write(formatLogLine("I", component, m)),
     warn: (m) => write(formatLogLine("W", component, m)),

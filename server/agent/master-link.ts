@@ -67,6 +67,7 @@ export class MasterLink {
   private registrationTimer?: TimerHandle;
   private pingTimeoutMs = 0;
   private droppedWhileDown = 0;
+  private corked?: object;
   private readonly detector: LeaderDetector | null;
   /** `host:port` of the master this link is connected (or connecting) to. */
   private connectedTo: string | null = null;
@@ -118,8 +119,24 @@ export class MasterLink {
       }
       return false;
     }
+    this.cork(this.socket);
     this.socket.send(toWireJson(message));
     return true;
+  }
+
+  /**
+   * Batches the frames sent in one turn of the event loop into one write: 1,000 tasks starting
+   * send thousands of updates, and a syscall per frame would dominate.
+   */
+  private cork(socket: WebSocket): void {
+    const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (raw === undefined || this.corked === raw) return;
+    this.corked = raw;
+    raw.cork();
+    process.nextTick(() => {
+      this.corked = undefined;
+      raw.uncork();
+    });
   }
 
   /** Drops the current connection and reconnects (after backoff). */

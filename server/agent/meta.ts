@@ -1,30 +1,50 @@
-// Writing the agent's checkpoints and sandboxes (layout in paths.ts). Every whole file is
-// written atomically (checkpoint.ts). Meta is written for every framework's runs, because the
-// agent needs the pids to re-adopt or kill a run after a restart; status updates are only
-// journalled for checkpointing frameworks (FrameworkInfo.checkpoint), as in Mesos.
+// Writing the agent's checkpoints, sandboxes and container runtime dirs (layout in paths.ts).
 //
-// The per-launch writes (directories, executor.info, task.info, `latest` links) are
-// synchronous: a dozen tiny metadata operations per task cost less on the event loop than a
-// dozen promise + threadpool round trips, and they complete before the task starts (recovery
-// never sees a running task without its checkpoint).
-import { promises as fsp, mkdirSync, writeFileSync } from "node:fs";
+// Per launch: the sandbox (3 directories and the `runs/latest` link, Mesos's layout, on the
+// work_dir), the container's runtime dir (on --runtime_dir, tmpfs by default), and journal
+// records for the run and its task (journal.ts) — all synchronous and done before the container
+// starts, so recovery never meets a running container it has no checkpoint for. Runs are
+// journalled for every framework (the agent must be able to kill them after a restart); status
+// updates only for checkpointing frameworks (FrameworkInfo.checkpoint), as in Mesos.
+import { promises as fsp, mkdirSync } from "node:fs";
 import path from "node:path";
 import type { AgentInfo, ExecutorInfo, FrameworkInfo, TaskInfo } from "../protocol/mesos";
-import { linkLatestSync, replaceSymlink, writeFileAtomic, writeJsonAtomic, writeJsonAtomicSync } from "./checkpoint";
+import { linkLatestSync, replaceSymlink, writeFileAtomic, writeJsonAtomic, type UpdateRecord } from "./checkpoint";
+import { CheckpointJournal, type JournalSnapshot } from "./journal";
 import * as paths from "./paths";
 
 export interface PreparedRun {
   sandbox: string;
+  /** The container's runtime dir (with `pids/`): launch.sh, pid and status files. */
   runMetaDir: string;
 }
 
 export class MetaStore {
-  /** framework id → JSON last written to its framework.info (skip identical rewrites). */
+  /** framework id → JSON last journalled (skip identical records). */
   private readonly writtenFrameworks = new Map<string, string>();
-  /** Directories known to exist (the per-framework `executors` dirs). */
+  /** Directories known to exist (the per-framework `executors` dir, the runtime containers dir). */
   private readonly knownDirs = new Set<string>();
+  private journalFile?: CheckpointJournal;
 
-  constructor(readonly workDir: string) {}
+  constructor(
+    readonly workDir: string,
+    readonly runtimeDir: string,
+  ) {}
+
+  /** Opens this agent's checkpoint journal (once the agent id is known). */
+  openJournal(agentId: string, live: () => JournalSnapshot): CheckpointJournal {
+    if (this.journalFile === undefined) this.journalFile = new CheckpointJournal(paths.agentJournalPath(this.workDir, agentId), live);
+    return this.journalFile;
+  }
+
+  get journal(): CheckpointJournal {
+    if (this.journalFile === undefined) throw new Error("the checkpoint journal is not open (no agent id yet)");
+    return this.journalFile;
+  }
+
+  closeJournal(): void {
+    this.journalFile?.close();
+  }
 
   async writeBootId(bootId: string): Promise<void> {
     await fsp.mkdir(paths.metaDir(this.workDir), { recursive: true });
@@ -48,35 +68,50 @@ export class MetaStore {
     await fsp.rm(paths.metaLatestAgentLink(this.workDir), { force: true });
   }
 
-  checkpointFramework(agentId: string, info: FrameworkInfo & { id: { value: string } }): void {
+  checkpointFramework(info: FrameworkInfo & { id: { value: string } }): void {
     const json = JSON.stringify(info);
-    const id = info.id.value;
-    if (this.writtenFrameworks.get(id) === json) return;
-    mkdirSync(paths.metaFrameworkDir(this.workDir, agentId, id), { recursive: true });
-    writeJsonAtomicSync(paths.frameworkInfoPath(this.workDir, agentId, id), info);
-    this.writtenFrameworks.set(id, json);
+    if (this.writtenFrameworks.get(info.id.value) === json) return;
+    this.journal.append({ framework: info });
+    this.writtenFrameworks.set(info.id.value, json);
   }
 
-  /** Creates the sandbox and meta dirs of a new run and checkpoints executor.info and its first task's task.info. */
+  /** Creates a new run's sandbox and runtime dir, and checkpoints the run (and its first task). */
   prepareRun(run: paths.RunRef, executor: ExecutorInfo, task: TaskInfo | undefined): PreparedRun {
     const w = this.workDir;
     const sandbox = paths.sandboxDir(w, run); // validates every id
-    const runMetaDir = paths.metaRunDir(w, run);
-    const chain = [run.executorId, "runs", run.containerId];
-    this.mkdirChain(path.join(paths.frameworkDir(w, run.agentId, run.frameworkId), "executors"), chain);
-    this.mkdirChain(paths.metaExecutorsDir(w, run.agentId, run.frameworkId), [...chain, "pids"]);
+    const runMetaDir = paths.runtimeContainerDir(this.runtimeDir, run.containerId);
+    this.mkdirChain(path.join(paths.frameworkDir(w, run.agentId, run.frameworkId), "executors"), [run.executorId, "runs", run.containerId]);
     linkLatestSync(run.containerId, paths.latestRunLink(w, run));
-    linkLatestSync(run.containerId, path.join(paths.metaRunsDir(w, run.agentId, run.frameworkId, run.executorId), paths.LATEST));
-    writeJsonAtomicSync(paths.executorInfoPath(w, run.agentId, run.frameworkId, run.executorId), executor);
+    this.mkdirChain(paths.runtimeContainersDir(this.runtimeDir), [run.containerId, "pids"]);
+    this.journal.append({ run: { framework_id: run.frameworkId, executor, container_id: run.containerId } });
     if (task !== undefined) this.checkpointTask(run, task);
     return { sandbox, runMetaDir };
   }
 
-  /** Checkpoints a task of a run (task.info). */
+  /** Checkpoints a task given to a run. */
   checkpointTask(run: paths.RunRef, task: TaskInfo): void {
-    const dir = paths.metaTaskDir(this.workDir, run, task.task_id.value); // validates the task id
-    this.mkdirChain(paths.metaRunDir(this.workDir, run), ["tasks", task.task_id.value]);
-    writeJsonAtomicSync(path.join(dir, "task.info"), task);
+    this.journal.append({ task: { framework_id: run.frameworkId, container_id: run.containerId, task } });
+  }
+
+  /** The agent asked this run's task(s) to die (so a restarted agent reports TASK_KILLED). */
+  markKillRequested(containerId: string): void {
+    this.journal.append({ kill: { container_id: containerId } });
+  }
+
+  appendUpdate(frameworkId: string, taskId: string, record: UpdateRecord): void {
+    this.journal.append({ framework_id: frameworkId, task_id: taskId, ...record });
+  }
+
+  /** The run is over (container ended, terminal updates acknowledged): forget it; its sandbox stays until GC. */
+  retireRun(containerId: string): Promise<void> {
+    this.journal.append({ retired: { container_id: containerId } });
+    return fsp.rm(paths.runtimeContainerDir(this.runtimeDir, containerId), { recursive: true, force: true });
+  }
+
+  /** A framework is gone from the agent: its info need not be kept. */
+  forgetFramework(frameworkId: string): void {
+    this.writtenFrameworks.delete(frameworkId);
+    this.knownDirs.clear();
   }
 
   /**
@@ -101,21 +136,5 @@ export class MetaStore {
         mkdirSync(dir, { recursive: true });
       }
     }
-  }
-
-  /** Marks that the agent asked this run's task to die (so a restarted agent reports TASK_KILLED). */
-  markKillRequested(runMetaDir: string): void {
-    writeFileSync(path.join(runMetaDir, paths.RUN_FILES.killRequested), "1\n");
-  }
-
-  /** Drops the meta of a completed executor (its sandbox stays until GC), keeping recovery proportional to live work. */
-  async removeExecutorMeta(agentId: string, frameworkId: string, executorId: string): Promise<void> {
-    await fsp.rm(paths.metaExecutorDir(this.workDir, agentId, frameworkId, executorId), { recursive: true, force: true });
-  }
-
-  async removeFrameworkMeta(agentId: string, frameworkId: string): Promise<void> {
-    this.writtenFrameworks.delete(frameworkId);
-    this.knownDirs.delete(paths.metaExecutorsDir(this.workDir, agentId, frameworkId));
-    await fsp.rm(paths.metaFrameworkDir(this.workDir, agentId, frameworkId), { recursive: true, force: true });
   }
 }

@@ -32,6 +32,11 @@ export interface AgentOptions {
    * the host supports — cgroups (v1 or v2) when writable, else posix (monitoring only).
    */
   isolation?: string;
+  /**
+   * Per-container runtime files (launch script, pids, exit status). Default: a tmpfs dir
+   * (`/run/plateau/<key>` or `/dev/shm/plateau/<key>`), else `<work_dir>/runtime`.
+   */
+  runtimeDir?: string;
   /** Where the cgroup hierarchies are mounted. Default `/sys/fs/cgroup`. */
   cgroupsHierarchy?: string;
   /**
@@ -79,6 +84,7 @@ export const AGENT_DEFAULTS = {
   port: 5051,
   defaultRole: "*",
   isolation: "",
+  runtimeDir: "",
   cgroupsHierarchy: "/sys/fs/cgroup",
   cgroupsRoot: "",
   cgroupsEnableCfs: false,
@@ -119,6 +125,7 @@ export function resolveOptions(options: AgentOptions): ResolvedOptions {
     attributes: options.attributes,
     defaultRole: options.defaultRole ?? d.defaultRole,
     isolation: options.isolation ?? d.isolation,
+    runtimeDir: options.runtimeDir ?? d.runtimeDir,
     cgroupsHierarchy: options.cgroupsHierarchy ?? d.cgroupsHierarchy,
     cgroupsRoot: options.cgroupsRoot ?? d.cgroupsRoot,
     cgroupsEnableCfs: options.cgroupsEnableCfs ?? d.cgroupsEnableCfs,

@@ -10,16 +10,12 @@ describe("paths", () => {
     expect(paths.latestAgentLink("/w")).toBe("/w/slaves/latest");
   });
 
-  it("lays out checkpoints under meta/", () => {
+  it("lays out checkpoints under meta/ and runtime files under the runtime dir", () => {
     expect(paths.bootIdPath("/w")).toBe("/w/meta/boot_id");
     expect(paths.metaLatestAgentLink("/w")).toBe("/w/meta/slaves/latest");
     expect(paths.agentInfoPath("/w", "M-S0")).toBe("/w/meta/slaves/M-S0/slave.info");
-    expect(paths.frameworkInfoPath("/w", "M-S0", "fw-1")).toBe("/w/meta/slaves/M-S0/frameworks/fw-1/framework.info");
-    expect(paths.executorInfoPath("/w", "M-S0", "fw-1", "t1")).toBe("/w/meta/slaves/M-S0/frameworks/fw-1/executors/t1/executor.info");
-    const runMeta = "/w/meta/slaves/M-S0/frameworks/fw-1/executors/t1/runs/c-9";
-    expect(paths.metaRunDir("/w", run)).toBe(runMeta);
-    expect(paths.taskInfoPath("/w", run, "t1")).toBe(`${runMeta}/tasks/t1/task.info`);
-    expect(paths.agentJournalPath("/w", "a1")).toBe("/w/meta/slaves/a1/task.updates");
+    expect(paths.agentJournalPath("/w", "a1")).toBe("/w/meta/slaves/a1/checkpoints");
+    expect(paths.runtimeContainerDir("/run/p", "c-9")).toBe("/run/p/containers/c-9");
     expect(paths.RUN_FILES.forkedPid).toBe("pids/forked.pid");
   });
 
@@ -28,5 +24,6 @@ describe("paths", () => {
       expect(() => paths.sandboxDir("/w", { ...run, executorId: bad })).toThrow(paths.InvalidIdError);
     }
     expect(() => paths.metaAgentDir("/w", "../../etc")).toThrow(/Invalid agent id/);
+    expect(() => paths.runtimeContainerDir("/run/p", "..")).toThrow(paths.InvalidIdError);
   });
 });

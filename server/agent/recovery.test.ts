@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { TEST_FRAMEWORK } from "../testing/fake-master";
 import { readIntFile } from "./checkpoint";
-import { fixture, groupAlive, taskPid, until, type Fixture } from "./test-helpers";
+import { fixture, groupAlive, runtimeDirOf, taskPid, until, type Fixture } from "./test-helpers";
 
 let fx: Fixture | undefined;
 afterEach(async () => {
@@ -55,7 +55,7 @@ describe("agent recovery", () => {
     await first.stop();
 
     await fsp.writeFile(path.join(sandbox, "go"), "");
-    const runMeta = path.join(fx.workDir, "meta", "slaves", agentId, "frameworks", "fw-1", "executors", "gate", "runs", "latest");
+    const runMeta = (await runtimeDirOf(fx.workDir, agentId, "fw-1", "gate"))!;
     await until(() => readIntFile(path.join(runMeta, "exit_status")), 5000, "exit_status");
 
     const second = await fx.start();
@@ -65,8 +65,8 @@ describe("agent recovery", () => {
     expect(rereg.tasks).toEqual([expect.objectContaining({ state: "TASK_FAILED", status_update_state: expect.stringMatching(/TASK_(FAILED|RUNNING)/) })]);
     const failed = await fx.master.waitForState("gate", "TASK_FAILED");
     expect(failed.status.message).toBe("Command exited with status 4");
-    // Once acknowledged, the run is complete and its checkpoints are gone.
-    await until(async () => (await fsp.stat(runMeta).catch(() => undefined)) === undefined, 5000, "meta removed");
+    // Once acknowledged, the run is complete and its runtime dir is gone.
+    await until(async () => (await fsp.stat(runMeta).catch(() => undefined)) === undefined, 5000, "runtime dir removed");
   });
 
   it("replays unacknowledged updates from task.updates after a restart", async () => {
@@ -128,7 +128,7 @@ describe("agent recovery", () => {
     const pgid = await until(() => taskPid(fx!.workDir, agentId, "fw-1", "boot"));
     await until(() => groupAlive(pgid), 2000, "the task's process group");
     await first.stop();
-    const runMeta = path.join(fx.workDir, "meta", "slaves", agentId, "frameworks", "fw-1", "executors", "boot", "runs", "latest");
+    const runMeta = (await runtimeDirOf(fx.workDir, agentId, "fw-1", "boot"))!;
     process.kill((await readIntFile(path.join(runMeta, "pids", "forked.pid")))!, "SIGKILL"); // what a reboot does…
     process.kill(-pgid, "SIGKILL");
     await fsp.writeFile(path.join(fx.workDir, "meta", "boot_id"), "some-earlier-boot\n"); // …and how the agent notices

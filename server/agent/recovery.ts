@@ -1,6 +1,6 @@
 // Recovery at start-up (Mesos "agent recovery"; agent-executor.md §5).
 //
-//   read meta + the status update journal ──► per run of a checkpointing framework:
+//   replay the checkpoint journal (journal.ts) ──► per live run of a checkpointing framework:
 //       container alive           → re-adopt (same pids, same cgroups and limits); a custom
 //                                   executor must re-subscribe within its timeout
 //       ended while we were down  → its true terminal update (from exit_status, with the OOM
@@ -17,10 +17,10 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { AgentInfoSchema } from "../protocol/internal";
-import { ExecutorInfo, FrameworkInfo, TaskInfo, isTerminalState, type AgentInfo, type Id } from "../protocol/mesos";
-import { CheckpointError, listDirs, readJsonCheckpoint, readTextIfExists, type UpdateRecord } from "./checkpoint";
+import { isTerminalState, type AgentInfo, type ExecutorInfo, type FrameworkInfo, type Id, type TaskInfo } from "../protocol/mesos";
+import { CheckpointError, readJsonCheckpoint, readTextIfExists, type UpdateRecord } from "./checkpoint";
 import type { Containerizer } from "./containerizer/types";
-import { journalRecords, readJournal } from "./journal";
+import { readJournal, streamRecords, type JournalState } from "./journal";
 import type { Logger } from "./log";
 import type { MetaStore } from "./meta";
 import * as paths from "./paths";
@@ -71,7 +71,7 @@ async function readLink(link: string): Promise<string | undefined> {
 }
 
 /** Reads the checkpointed agent; undefined when this work_dir has no agent id (fresh start). */
-export async function readCheckpointedState(workDir: string, bootId: string, strict: boolean, log: Logger): Promise<CheckpointedState | undefined> {
+export async function readCheckpointedState(workDir: string, runtimeDir: string, bootId: string, strict: boolean, log: Logger): Promise<CheckpointedState | undefined> {
   const agentId = await readLink(paths.metaLatestAgentLink(workDir));
   if (agentId === undefined) return undefined;
   const previousBoot = (await readTextIfExists(paths.bootIdPath(workDir)))?.trim();
@@ -81,43 +81,34 @@ export async function readCheckpointedState(workDir: string, bootId: string, str
     rebooted: previousBoot !== undefined && previousBoot !== bootId,
     frameworks: [],
   };
-  const journal = readJournal(paths.agentJournalPath(workDir, agentId));
-  for (const frameworkId of await listDirs(paths.metaFrameworksDir(workDir, agentId))) {
+  let journal: JournalState;
+  try {
+    journal = readJournal(paths.agentJournalPath(workDir, agentId));
+  } catch (err) {
+    if (strict || !(err instanceof CheckpointError)) throw err;
+    log.warn(`Ignoring the unreadable checkpoint journal (--no-strict): ${(err as Error).message}`);
+    return state;
+  }
+  const byFramework = new Map<string, RecoveredFramework>();
+  for (const run of journal.runs.values()) {
+    const info = journal.frameworks.get(run.frameworkId);
     try {
-      const framework = await readFramework(workDir, agentId, frameworkId, (task) => journalRecords(journal, frameworkId, task));
-      if (framework !== undefined) state.frameworks.push(framework);
+      if (info === undefined) throw new CheckpointError(paths.agentJournalPath(workDir, agentId), `run ${run.containerId} of unknown framework ${run.frameworkId}`);
+      let framework = byFramework.get(run.frameworkId);
+      if (framework === undefined) byFramework.set(run.frameworkId, (framework = { info: { ...info, id: { value: run.frameworkId } }, runs: [] }));
+      const ref = { agentId, frameworkId: run.frameworkId, executorId: run.executor.executor_id.value, containerId: run.containerId };
+      framework.runs.push({
+        executorInfo: run.executor, containerId: run.containerId, sandbox: paths.sandboxDir(workDir, ref),
+        runMetaDir: paths.runtimeContainerDir(runtimeDir, run.containerId), killRequested: run.killRequested,
+        tasks: run.tasks.map((info) => ({ info, records: streamRecords(journal, run.frameworkId, info.task_id.value) })),
+      });
     } catch (err) {
       if (strict || !(err instanceof CheckpointError || err instanceof paths.InvalidIdError)) throw err;
-      log.warn(`Skipping unrecoverable framework ${frameworkId} (--no-strict): ${(err as Error).message}`);
+      log.warn(`Skipping unrecoverable run ${run.containerId} (--no-strict): ${(err as Error).message}`);
     }
   }
+  state.frameworks = [...byFramework.values()];
   return state;
-}
-
-async function readFramework(workDir: string, agentId: string, frameworkId: string, records: (taskId: string) => UpdateRecord[]): Promise<RecoveredFramework | undefined> {
-  const info = await readJsonCheckpoint(paths.frameworkInfoPath(workDir, agentId, frameworkId), FrameworkInfo);
-  if (info === undefined) return undefined; // crashed before the first checkpoint: nothing ran
-  const framework: RecoveredFramework = { info: { ...info, id: { value: frameworkId } }, runs: [] };
-  for (const executorId of await listDirs(paths.metaExecutorsDir(workDir, agentId, frameworkId))) {
-    const executorInfo = await readJsonCheckpoint(paths.executorInfoPath(workDir, agentId, frameworkId, executorId), ExecutorInfo);
-    if (executorInfo === undefined) continue;
-    const runsDir = paths.metaRunsDir(workDir, agentId, frameworkId, executorId);
-    const containerId = (await readLink(path.join(runsDir, paths.LATEST))) ?? (await listDirs(runsDir))[0];
-    if (containerId === undefined) continue;
-    const run = { agentId, frameworkId, executorId, containerId };
-    const runMetaDir = paths.metaRunDir(workDir, run);
-    const recovered: RecoveredRun = {
-      executorInfo, containerId, runMetaDir, sandbox: paths.sandboxDir(workDir, run), tasks: [],
-      killRequested: (await readTextIfExists(path.join(runMetaDir, paths.RUN_FILES.killRequested))) !== undefined,
-    };
-    for (const taskId of await listDirs(path.join(runMetaDir, "tasks"))) {
-      const info = await readJsonCheckpoint(paths.taskInfoPath(workDir, run, taskId), TaskInfo);
-      if (info === undefined) continue;
-      recovered.tasks.push({ info, records: records(taskId) });
-    }
-    framework.runs.push(recovered);
-  }
-  return framework;
 }
 
 export interface RecoveryDeps {
@@ -236,7 +227,7 @@ async function killNonCheckpointing(d: RecoveryDeps, checkpointed: CheckpointedS
     d.log.info(`Killing ${describe(run.tasks.map((t) => t))} of non-checkpointing framework ${framework.info.id.value}`);
     await d.containerizer.signal(run.containerId, "SIGKILL");
   }
-  await d.meta.removeFrameworkMeta(checkpointed.agentId, framework.info.id.value);
+  for (const run of framework.runs) await d.meta.retireRun(run.containerId).catch(() => {});
   return killed;
 }
 

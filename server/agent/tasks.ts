@@ -20,6 +20,7 @@ import type { MetaStore } from "./meta";
 import type { ResolvedOptions } from "./options";
 import { AgentState, checkpoints, containerResources, hasCapability, type ExecutorRecord, type FrameworkRecord, type TaskRecord } from "./state";
 import { makeStatusUpdate, terminalOutcome, type StatusFields } from "./status";
+import { Slicer } from "./slicer";
 import type { StatusUpdateManager } from "./status-update-manager";
 
 /** Mesos's default kill grace period for command tasks (ms). */
@@ -46,6 +47,8 @@ type UpdateFields = Omit<StatusFields, "frameworkId" | "agentId" | "taskId" | "e
 
 export class TaskRunner {
   readonly custom: CustomExecutors;
+  /** Paces the synchronous part of launches (see slicer.ts). */
+  readonly slicer = new Slicer();
   /** Called when an executor retires (its sandbox becomes eligible for garbage collection). */
   onRetired?: (executor: ExecutorRecord) => void;
   private readonly terminationWaiters = new Map<ExecutorRecord, (() => void)[]>();
@@ -99,38 +102,45 @@ export class TaskRunner {
     executor.tasks.set(taskId, record);
     this.d.state.addExecutor(executor);
 
-    let argv: string[];
     await ready;
-    const agentId = this.d.agentId();
-    try {
-      if (task.command === undefined) throw new CommandError("Task has neither command nor executor");
-      argv = commandArgv(task.command);
-      if (task.health_check !== undefined) {
-        const health = healthCheckConfig(task.health_check);
-        if (typeof health === "string") throw new CommandError(`Invalid health check: ${health}`);
+    // The synchronous part (checkpoints, sandbox, cgroups, launch script, wrapper start) runs in
+    // its turn of the launch slicer; the launch then resolves when the task's process exists.
+    // (The launch promise is wrapped: a promise resolving to a promise would adopt it.)
+    const launched = await this.slicer.run((): { launch: Promise<{ pid: number }> } | "failed" | "killed" => {
+      const agentId = this.d.agentId();
+      let argv: string[];
+      try {
+        if (task.command === undefined) throw new CommandError("Task has neither command nor executor");
+        argv = commandArgv(task.command);
+        if (task.health_check !== undefined) {
+          const health = healthCheckConfig(task.health_check);
+          if (typeof health === "string") throw new CommandError(`Invalid health check: ${health}`);
+        }
+        const run = { agentId, frameworkId: framework.id, executorId: taskId, containerId: executor.containerId };
+        this.d.meta.checkpointFramework(framework.info);
+        const prepared = this.d.meta.prepareRun(run, executor.info, task);
+        executor.directory = prepared.sandbox;
+        executor.runMetaDir = prepared.runMetaDir;
+      } catch (err) {
+        this.failLaunch(executor, record, (err as Error).message);
+        return "failed";
       }
-      const run = { agentId, frameworkId: framework.id, executorId: taskId, containerId: executor.containerId };
-      this.d.meta.checkpointFramework(agentId, framework.info);
-      const prepared = this.d.meta.prepareRun(run, executor.info, task);
-      executor.directory = prepared.sandbox;
-      executor.runMetaDir = prepared.runMetaDir;
-    } catch (err) {
-      this.failLaunch(executor, record, (err as Error).message);
-      return;
-    }
-    if (record.killRequested) {
-      this.markTerminated(executor);
-      this.update(record, { state: "TASK_KILLED", source: "SOURCE_AGENT", reason: "REASON_TASK_KILLED_DURING_LAUNCH", message: "Task killed before it was launched" });
-      this.retireIfComplete(executor);
-      return;
-    }
-    this.update(record, { state: "TASK_STARTING", source: "SOURCE_EXECUTOR" });
-    try {
-      const { pid } = await this.d.containerizer.launch({
+      if (record.killRequested) {
+        this.markTerminated(executor);
+        this.update(record, { state: "TASK_KILLED", source: "SOURCE_AGENT", reason: "REASON_TASK_KILLED_DURING_LAUNCH", message: "Task killed before it was launched" });
+        this.retireIfComplete(executor);
+        return "killed";
+      }
+      this.update(record, { state: "TASK_STARTING", source: "SOURCE_EXECUTOR" });
+      const launch = this.d.containerizer.launch({
         containerId: executor.containerId, sandbox: executor.directory, runMetaDir: executor.runMetaDir, argv,
         env: this.environment(framework, record), resources: task.resources ?? [],
       });
-      executor.pid = pid;
+      return { launch };
+    });
+    if (launched === "failed" || launched === "killed") return;
+    try {
+      executor.pid = (await launched.launch).pid;
     } catch (err) {
       this.failLaunch(executor, record, (err as Error).message);
       return;
@@ -306,19 +316,21 @@ export class TaskRunner {
   /** Retires the executor (and drops its checkpoints) once its container ended and its tasks completed. */
   retireIfComplete(executor: ExecutorRecord): void {
     if (!this.d.state.isExecutorComplete(executor)) return;
-    const agentId = this.d.agentId();
     const retired = this.d.state.retireExecutor(executor);
     this.onRetired?.(executor);
-    const cleanup = retired !== undefined
-      ? this.d.meta.removeFrameworkMeta(agentId, retired.id)
-      : this.d.meta.removeExecutorMeta(agentId, executor.frameworkId, executor.executorId);
-    void cleanup.catch((err: Error) => this.d.log.warn(`Failed to remove checkpoints of executor ${executor.executorId}: ${err.message}`));
+    if (retired !== undefined) this.d.meta.forgetFramework(retired.id);
+    if (executor.runMetaDir === "") return; // never checkpointed
+    try {
+      void this.d.meta.retireRun(executor.containerId).catch((err: Error) => this.d.log.warn(`Failed to remove the runtime dir of ${executor.containerId}: ${err.message}`));
+    } catch (err) {
+      this.d.log.warn(`Failed to checkpoint the end of container ${executor.containerId}: ${(err as Error).message}`);
+    }
   }
 
   private async signalKill(executor: ExecutorRecord, record: TaskRecord, graceMs: number): Promise<void> {
     this.armEscalation(executor, record, graceMs);
     try {
-      this.d.meta.markKillRequested(executor.runMetaDir);
+      if (executor.runMetaDir !== "") this.d.meta.markKillRequested(executor.containerId);
     } catch {
       // best effort: only changes how a restarted agent names the end
     }

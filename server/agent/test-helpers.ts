@@ -5,6 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { FakeMaster, type FakeMasterOptions } from "../testing/fake-master";
 import { readIntFile } from "./checkpoint";
+import { defaultCgroupsRoot, detectCgroups } from "./containerizer/isolators";
+import { defaultRuntimeDir } from "./detect";
 import { startAgent, type AgentHandle, type AgentOptions } from "./index";
 
 export interface Fixture {
@@ -43,8 +45,20 @@ export async function fixture(masterOptions: FakeMasterOptions = {}): Promise<Fi
   };
 }
 
-/** SIGKILLs every task process group recorded under `dir` (test safety net). */
+/**
+ * SIGKILLs every task process group recorded under `dir` and removes the cgroups an agent on
+ * `dir` left behind (test safety net).
+ */
 export async function killLeftovers(dir: string): Promise<void> {
+  await killTaskGroups(defaultRuntimeDir(dir));
+  await fsp.rm(defaultRuntimeDir(dir), { recursive: true, force: true });
+  const found = detectCgroups("/sys/fs/cgroup", defaultCgroupsRoot(dir), { enableCfs: false, limitSwap: false });
+  if (!("cgroups" in found)) return;
+  for (const id of found.cgroups.list()) await found.cgroups.destroy(id);
+  found.cgroups.removeRootIfEmpty();
+}
+
+async function killTaskGroups(dir: string): Promise<void> {
   const entries = await fsp.readdir(dir, { recursive: true }).catch(() => [] as string[]);
   for (const entry of entries) {
     if (!String(entry).endsWith(path.join("pids", "task.pid"))) continue;
@@ -77,8 +91,15 @@ export async function until<T>(f: () => T | undefined | false | Promise<T | unde
   }
 }
 
+/** The runtime dir (pids, exit_status) of an executor's latest run (default --runtime_dir). */
+export async function runtimeDirOf(workDir: string, agentId: string, frameworkId: string, executorId: string): Promise<string | undefined> {
+  const latest = path.join(workDir, "slaves", agentId, "frameworks", frameworkId, "executors", executorId, "runs", "latest");
+  const containerId = await fsp.readlink(latest).catch(() => undefined);
+  return containerId === undefined ? undefined : path.join(defaultRuntimeDir(workDir), "containers", path.basename(containerId));
+}
+
 /** The task.pid (= pgid) of a task's latest run. */
 export async function taskPid(workDir: string, agentId: string, frameworkId: string, taskId: string): Promise<number | undefined> {
-  const runs = path.join(workDir, "meta", "slaves", agentId, "frameworks", frameworkId, "executors", taskId, "runs", "latest");
-  return readIntFile(path.join(runs, "pids", "task.pid"));
+  const dir = await runtimeDirOf(workDir, agentId, frameworkId, taskId);
+  return dir === undefined ? undefined : readIntFile(path.join(dir, "pids", "task.pid"));
 }

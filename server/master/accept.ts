@@ -3,7 +3,7 @@
 // give back what is left with the call's filter. Invalid tasks get TASK_ERROR, tasks on invalid
 // offers TASK_DROPPED (partition-aware) / TASK_LOST, as the Mesos master does. The HTTP answer is
 // 202 either way: results arrive on the event stream.
-import type { OfferOperation, TaskInfo } from "../protocol/mesos";
+import type { ExecutorInfo, OfferOperation, TaskInfo } from "../protocol/mesos";
 import type { SchedulerCall } from "../protocol/scheduler";
 import { validateIdString } from "../protocol/values";
 import { Resources, validateResources } from "../resources";
@@ -114,7 +114,10 @@ export function accept(m: Master, framework: Framework, body: Accept): void {
 function withAllocationInfo(info: TaskInfo, roles: Set<string>): TaskInfo {
   if (roles.size !== 1 || !info.resources) return info;
   const [role] = roles;
-  return { ...info, resources: info.resources.map((r) => (r.allocation_info ? r : { ...r, allocation_info: { role } })) };
+  const inject = (list: TaskInfo["resources"]) => list?.map((r) => (r.allocation_info ? r : { ...r, allocation_info: { role } }));
+  const out: TaskInfo = { ...info, resources: inject(info.resources) };
+  if (info.executor?.resources) out.executor = { ...info.executor, resources: inject(info.executor.resources) };
+  return out;
 }
 
 export function validateTask(framework: Framework, agent: Agent, info: TaskInfo, available: Resources, launchedHere: Set<string>): string | null {
@@ -126,11 +129,12 @@ export function validateTask(framework: Framework, agent: Agent, info: TaskInfo,
   if (!!info.command === !!info.executor) {
     return "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present";
   }
-  if (info.executor) return "Custom executors (TaskInfo.executor) are not supported by this Plateau version";
+  const executorError = info.executor ? validateExecutor(framework, agent, info.executor) : null;
+  if (executorError) return `Task has invalid ExecutorInfo: ${executorError}`;
   if (!info.resources || info.resources.length === 0) return "Task uses no resources";
   const resourceError = validateResources(info.resources);
   if (resourceError) return `Task uses invalid resources: ${resourceError}`;
-  const resources = Resources.from(info.resources);
+  const resources = Resources.from(info.resources).add(newExecutorResources(framework, agent, info));
   const taskRoles = new Set(resources.toArray().map((r) => r.allocation_info?.role));
   if (taskRoles.size > 1) return "Task uses resources allocated to multiple roles";
   if (!available.contains(resources)) {
@@ -140,6 +144,35 @@ export function validateTask(framework: Framework, agent: Agent, info: TaskInfo,
   if (grace !== undefined && grace < 0) return "Task's 'kill_policy.grace_period' must be non-negative";
   if (info.max_completion_time && info.max_completion_time.nanoseconds < 0) return "Task's `max_completion_time` must be non-negative";
   return null;
+}
+
+/** Mesos's ExecutorInfo checks (common/validation.cpp): ids, framework, compatibility with a running executor of that id. */
+function validateExecutor(framework: Framework, agent: Agent, executor: ExecutorInfo): string | null {
+  const idError = validateIdString(executor.executor_id.value);
+  if (idError) return `Executor ID '${executor.executor_id.value}' is invalid: ${idError}`;
+  if (executor.framework_id && executor.framework_id.value !== framework.id) {
+    return `ExecutorInfo has an invalid FrameworkID (Actual: ${executor.framework_id.value} vs Expected: ${framework.id})`;
+  }
+  if (executor.type === "DEFAULT") return "ExecutorInfo of type DEFAULT can only be used with LAUNCH_GROUP";
+  if (!executor.command) return "ExecutorInfo must have a CommandInfo";
+  if (executor.resources) {
+    const error = validateResources(executor.resources);
+    if (error) return `Executor uses invalid resources: ${error}`;
+  }
+  const running = agent.executors.get(framework.id)?.get(executor.executor_id.value);
+  if (running && JSON.stringify(comparable(running)) !== JSON.stringify(comparable(executor))) {
+    return `ExecutorInfo is not compatible with the ExecutorInfo of the running executor '${executor.executor_id.value}'`;
+  }
+  return null;
+}
+
+/** The fields that must match between launches on one executor. */
+const comparable = (e: ExecutorInfo) => ({ command: e.command, container: e.container, name: e.name, source: e.source, data: e.data });
+
+/** The resources of `info`'s executor if it is not running on the agent yet (they are consumed from the offer too). */
+function newExecutorResources(framework: Framework, agent: Agent, info: TaskInfo): Resources {
+  if (!info.executor || agent.executors.get(framework.id)?.has(info.executor.executor_id.value)) return Resources.empty();
+  return Resources.from(info.executor.resources ?? []);
 }
 
 function launchOne(m: Master, framework: Framework, agent: Agent, info: TaskInfo, available: Resources, launchedHere: Set<string>): Resources {
@@ -152,11 +185,24 @@ function launchOne(m: Master, framework: Framework, agent: Agent, info: TaskInfo
   }
   launchedHere.add(taskId);
   const resources = Resources.from(info.resources ?? []);
+  const executorResources = newExecutorResources(framework, agent, info);
   const normalized: TaskInfo = { ...info, resources: resources.toArray() };
+  if (info.executor) {
+    // A custom executor: the master tracks it (offers' executor_ids, re-registration, FAILURE
+    // on exit) and its resources stay allocated until it exits.
+    const executor: ExecutorInfo = { ...info.executor, framework_id: { value: framework.id }, resources: executorResources.isEmpty() ? info.executor.resources : executorResources.toArray() };
+    normalized.executor = executor;
+    if (!agent.executors.get(framework.id)?.has(executor.executor_id.value)) {
+      const byFramework = agent.executors.get(framework.id) ?? new Map<string, ExecutorInfo>();
+      byFramework.set(executor.executor_id.value, executor);
+      agent.executors.set(framework.id, byFramework);
+      framework.executors.set(executor.executor_id.value, { agentId: agent.id, info: executor });
+    }
+  }
   const task: Task = {
     frameworkId: framework.id,
     agentId: agent.id,
-    executorId: taskId,
+    executorId: info.executor?.executor_id.value ?? taskId,
     info: normalized,
     state: "TASK_STAGING",
     statuses: [],
@@ -179,5 +225,5 @@ function launchOne(m: Master, framework: Framework, agent: Agent, info: TaskInfo
   }
   // A disconnected agent gets a reconciliation on re-registration (unknown_tasks) and reports
   // the task as dropped/lost through its status update manager.
-  return available.subtract(resources);
+  return available.subtract(resources).subtract(executorResources);
 }

@@ -45,6 +45,12 @@ function usedByFramework(agent: Agent): Map<string, Resources> {
     for (const t of tasks.values()) if (!isTerminalState(t.state)) sum = sum.add(t.resources);
     if (!sum.isEmpty()) used.set(frameworkId, sum);
   }
+  // Custom executors hold their own resources too.
+  for (const [frameworkId, executors] of agent.executors) {
+    for (const e of executors.values()) {
+      if (e.resources && e.resources.length > 0) used.set(frameworkId, (used.get(frameworkId) ?? Resources.empty()).add(Resources.from(e.resources)));
+    }
+  }
   return used;
 }
 
@@ -137,6 +143,7 @@ export async function reregisterAgent(m: Master, msg: Reregister, link: AgentLin
     existing.lastPongSeq = existing.pingSeq;
     if (!existing.deactivated) m.allocator.activateAgent(id);
     const unknown = reconcileAgentTasks(m, existing, msg.tasks);
+    reconcileAgentExecutors(m, existing, msg.executors);
     registeredReply(m, existing, "AGENT_REREGISTERED", unknown);
     loseUnknownTasks(m, existing, unknown);
     resendKills(m, existing);
@@ -168,6 +175,7 @@ export async function reregisterAgent(m: Master, msg: Reregister, link: AgentLin
     const byFw = agent.executors.get(fwId) ?? new Map();
     byFw.set(executor.executor_id.value, executor);
     agent.executors.set(fwId, byFw);
+    m.frameworks.get(fwId)?.executors.set(executor.executor_id.value, { agentId: id, info: executor });
   }
   for (const reported of msg.tasks) readmitTask(m, agent, reported, wasUnreachable ? "Unreachable agent re-reregistered" : undefined);
   addToAllocator(m, agent);
@@ -240,6 +248,14 @@ function reconcileAgentTasks(m: Master, agent: Agent, reported: AgentTask[]): { 
   return unknown;
 }
 
+/** Custom executors the master holds for an agent that it no longer reports have exited. */
+function reconcileAgentExecutors(m: Master, agent: Agent, reported: Reregister["executors"]): void {
+  const reportedIds = new Set(reported.map((e) => `${e.framework_id?.value}/${e.executor_id.value}`));
+  for (const [frameworkId, executors] of [...agent.executors]) {
+    for (const executorId of [...executors.keys()]) if (!reportedIds.has(`${frameworkId}/${executorId}`)) executorExited(m, agent, frameworkId, executorId);
+  }
+}
+
 /**
  * Tasks the master holds for an agent that the agent no longer knows (its launch was lost in
  * flight, or the agent dropped them at recovery): they are gone. Not-yet-started tasks are
@@ -265,6 +281,23 @@ function resendKills(m: Master, agent: Agent): void {
         agent.link?.send({ type: "KILL_TASK", framework_id: { value: frameworkId }, task_id: task.info.task_id });
       }
     }
+  }
+}
+
+/**
+ * A custom executor exited on an agent (EXITED_EXECUTOR): the master forgets it and frees its
+ * resources (its tasks' resources are freed by their own terminal updates).
+ */
+export function executorExited(m: Master, agent: Agent, frameworkId: string, executorId: string): void {
+  const byFramework = agent.executors.get(frameworkId);
+  const info = byFramework?.get(executorId);
+  byFramework?.delete(executorId);
+  if (byFramework?.size === 0) agent.executors.delete(frameworkId);
+  const framework = m.frameworks.get(frameworkId);
+  if (framework?.executors.get(executorId)?.agentId === agent.id) framework.executors.delete(executorId);
+  if (info?.resources && info.resources.length > 0) {
+    m.allocator.recoverResources(frameworkId, agent.id, Resources.from(info.resources), undefined, m.clock.now());
+    m.requestAllocation();
   }
 }
 

@@ -164,7 +164,8 @@ export interface TaskDetail extends TaskRow {
   frameworkActive: boolean;
 }
 
-function findTask(m: Master, frameworkId: string, taskId: string): Task | undefined {
+/** A task the master remembers (active, unreachable or completed), by framework and id. */
+export function findTask(m: Master, frameworkId: string, taskId: string): Task | undefined {
   const fw = m.frameworks.get(frameworkId);
   const done = fw ? undefined : m.completedFrameworks.find((c) => c.framework.id === frameworkId)?.framework;
   const f = fw ?? done;

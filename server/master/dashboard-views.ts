@@ -6,8 +6,11 @@
 import { isTerminalState, type TaskState } from "../protocol/mesos";
 import { Resources } from "../resources";
 import type { Master } from "./master";
-import type { Agent, Framework, Task } from "./state";
+import type { Agent, Task } from "./state";
 import { allTasks, taskView, type Quantities, type TaskView } from "./views";
+import { LIST_STALENESS_MS, SortedCache, page, sortBy, type SortDir } from "./dashboard-sort";
+
+export { compare, page, sortBy, type SortDir } from "./dashboard-sort";
 
 // ---- shared helpers ------------------------------------------------------------------------------
 
@@ -28,34 +31,6 @@ export function attributesOf(info: Agent["info"]): Record<string, string | numbe
       : `{${(a.set?.item ?? []).join(",")}}`;
   }
   return out;
-}
-
-/** Clamps paging arguments: offset ≥ 0, 1 ≤ limit ≤ 1000. */
-export function page<T>(items: readonly T[], offset = 0, limit = 100): T[] {
-  const o = Math.max(0, Math.floor(offset));
-  const l = Math.min(1000, Math.max(1, Math.floor(limit)));
-  return items.slice(o, o + l);
-}
-
-export type SortDir = "asc" | "desc";
-
-function compare(a: string | number | undefined, b: string | number | undefined): number {
-  if (a === b) return 0;
-  if (a === undefined) return 1;
-  if (b === undefined) return -1;
-  if (typeof a === "number" && typeof b === "number") return a - b;
-  return String(a).localeCompare(String(b));
-}
-
-/** Stable sort by key, then by `tie` ascending; undefined keys last in both directions. */
-export function sortBy<T>(items: T[], key: (t: T) => string | number | undefined, dir: SortDir, tie: (t: T) => string): T[] {
-  const sign = dir === "desc" ? -1 : 1;
-  return items.sort((x, y) => {
-    const kx = key(x);
-    const ky = key(y);
-    if (kx === undefined || ky === undefined) return compare(kx, ky) || compare(tie(x), tie(y));
-    return sign * compare(kx, ky) || compare(tie(x), tie(y));
-  });
 }
 
 // ---- agents -------------------------------------------------------------------------------------
@@ -110,8 +85,13 @@ interface Derived {
 /** Per-master cache of per-agent derived figures, invalidated by task and agent events. */
 class AgentIndex {
   private readonly derived = new Map<string, Derived>();
+  /** Bumped on every master event: cached sorts are valid only for the version they were made at. */
+  version = 0;
+  readonly agentSorts = new SortedCache<{ rows: AgentRow[]; states: AgentPage["states"] }>(LIST_STALENESS_MS);
+  readonly taskSorts = new SortedCache<{ tasks: Task[]; states: Partial<Record<TaskState, number>> }>(LIST_STALENESS_MS);
   constructor(m: Master) {
     m.events.subscribe((e) => {
+      this.version++;
       switch (e.type) {
         case "TASK_ADDED":
         case "TASK_UPDATED":
@@ -261,15 +241,20 @@ export interface AgentPage {
 }
 
 export function queryAgents(m: Master, q: AgentQuery = {}): AgentPage {
-  const all = agentRows(m);
-  const states = { connected: 0, disconnected: 0, recovered: 0, unreachable: 0, gone: 0, deactivated: 0 };
-  for (const r of all) {
-    states[r.state]++;
-    if (r.deactivated) states.deactivated++;
-  }
-  const matching = all.filter((r) => matchesAgent(r, q));
-  sortBy(matching, AGENT_KEYS[q.sort ?? "hostname"], q.dir ?? "asc", (r) => r.id);
-  return { total: matching.length, states, rows: page(matching, q.offset, q.limit) };
+  const { offset, limit, ...view } = q;
+  const index = agentIndex(m);
+  const { rows, states } = index.agentSorts.get(JSON.stringify(view), index.version, m.clock.now(), () => {
+    const all = agentRows(m);
+    const states = { connected: 0, disconnected: 0, recovered: 0, unreachable: 0, gone: 0, deactivated: 0 };
+    for (const r of all) {
+      states[r.state]++;
+      if (r.deactivated) states.deactivated++;
+    }
+    const matching = all.filter((r) => matchesAgent(r, view));
+    sortBy(matching, AGENT_KEYS[view.sort ?? "hostname"], view.dir ?? "asc", (r) => r.id);
+    return { rows: matching, states };
+  });
+  return { total: rows.length, states, rows: page(rows, offset, limit) };
 }
 
 // ---- tasks --------------------------------------------------------------------------------------
@@ -343,17 +328,22 @@ export interface TaskPage {
 }
 
 export function queryTasks(m: Master, q: TaskQuery = {}): TaskPage {
-  const text = q.text?.toLowerCase();
-  const states: Partial<Record<TaskState, number>> = {};
-  const unfilteredState = { ...q, state: undefined };
-  const matching: Task[] = [];
-  for (const t of allTasks(m)) {
-    if (!matchesTask(t, unfilteredState, text)) continue;
-    states[t.state] = (states[t.state] ?? 0) + 1;
-    if (matchesTask(t, q, text)) matching.push(t);
-  }
-  sortBy(matching, TASK_KEYS[q.sort ?? "updated"], q.dir ?? "desc", (t) => `${t.frameworkId}/${t.info.task_id.value}`);
-  return { total: matching.length, states, rows: page(matching, q.offset, q.limit).map((t) => taskRow(m, t)) };
+  const { offset, limit, ...view } = q;
+  const index = agentIndex(m);
+  const { tasks, states } = index.taskSorts.get(JSON.stringify(view), index.version, m.clock.now(), () => {
+    const text = view.text?.toLowerCase();
+    const states: Partial<Record<TaskState, number>> = {};
+    const unfilteredState = { ...view, state: undefined };
+    const matching: Task[] = [];
+    for (const t of allTasks(m)) {
+      if (!matchesTask(t, unfilteredState, text)) continue;
+      states[t.state] = (states[t.state] ?? 0) + 1;
+      if (matchesTask(t, view, text)) matching.push(t);
+    }
+    sortBy(matching, TASK_KEYS[view.sort ?? "updated"], view.dir ?? "desc", (t) => t.info.task_id.value);
+    return { tasks: matching, states };
+  });
+  return { total: tasks.length, states, rows: page(tasks, offset, limit).map((t) => taskRow(m, t)) };
 }
 
 // ---- offers -------------------------------------------------------------------------------------
@@ -387,45 +377,4 @@ export function offerRows(m: Master): OfferRow[] {
     });
   }
   return rows.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
-}
-
-// ---- search (command palette) -------------------------------------------------------------------
-
-export interface SearchHit {
-  kind: "agent" | "framework" | "task";
-  id: string;
-  /** Hostname / framework name / task name. */
-  label: string;
-  frameworkId?: string;
-  state?: string;
-}
-
-/** Up to `limit` hits per kind whose id or name contains `q` (prefix matches first). */
-export function search(m: Master, q: string, limit = 6): SearchHit[] {
-  const needle = q.trim().toLowerCase();
-  if (!needle) return [];
-  const rank = (...fields: string[]) => {
-    let best = -1;
-    for (const f of fields) {
-      const i = f.toLowerCase().indexOf(needle);
-      if (i === 0) return 0;
-      if (i > 0) best = 1;
-    }
-    return best;
-  };
-  const pick = <T>(items: Iterable<T>, fields: (t: T) => string[], hit: (t: T) => SearchHit): SearchHit[] => {
-    const found: [number, SearchHit][] = [];
-    for (const item of items) {
-      const r = rank(...fields(item));
-      if (r >= 0) found.push([r, hit(item)]);
-      if (found.length >= limit * 20) break;
-    }
-    return found.sort((a, b) => a[0] - b[0] || a[1].label.localeCompare(b[1].label)).slice(0, limit).map(([, h]) => h);
-  };
-  const frameworks: Framework[] = [...m.frameworks.values(), ...m.completedFrameworks.map((c) => c.framework)];
-  return [
-    ...pick(m.agents.values(), (a) => [a.id, a.info.hostname], (a) => ({ kind: "agent", id: a.id, label: a.info.hostname, state: a.connection })),
-    ...pick(frameworks, (f) => [f.id, f.info.name], (f) => ({ kind: "framework", id: f.id, label: f.info.name, state: m.frameworks.has(f.id) ? f.lifecycle : "completed" })),
-    ...pick(allTasks(m), (t) => [t.info.task_id.value, t.info.name], (t) => ({ kind: "task", id: t.info.task_id.value, label: t.info.name, frameworkId: t.frameworkId, state: t.state })),
-  ];
 }

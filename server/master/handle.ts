@@ -10,11 +10,35 @@ import { kill } from "./tasks";
 import type { TaskState } from "../protocol/mesos";
 import { CommandError } from "./errors";
 import type { HaStatus } from "../ha/types";
-import { offerRows, queryAgents, queryTasks, search, type AgentPage, type AgentQuery, type OfferRow, type SearchHit, type TaskPage, type TaskQuery as TaskPageQuery } from "./dashboard-views";
+import { offerRows, queryAgents, queryTasks, type AgentPage, type AgentQuery, type OfferRow, type TaskPage, type TaskQuery as TaskPageQuery } from "./dashboard-views";
+import { search, type SearchHit } from "./dashboard-search";
 import { agentDetail, downsample, frameworkDetail, queryTimeline, taskDetail, type AgentDetail, type FrameworkDetail, type TaskDetail, type TimelineQuery } from "./dashboard-details";
 import { removeFramework } from "./frameworks";
 import { updateQuota, updateWeights } from "./roles";
 import type { QuotaConfig, WeightInfo } from "../allocator/types";
+import { AGENT_FILES_PREFIX, AgentSandboxFiles } from "./http/files-proxy";
+import { modeString } from "./operator/files";
+import { findTask } from "./dashboard-details";
+
+/** A task's sandbox as the dashboard browses it: paths relative to the run directory. */
+export interface SandboxFileAccess {
+  list(path: string): Promise<{ path: string; size: number; mtimeMs: number; isDirectory: boolean; mode: string }[]>;
+  read(path: string, offset: number, length: number): Promise<{ size: number; data: Buffer }>;
+  downloadUrl(path: string): string;
+}
+
+/** The files API's errors as domain errors (tRPC codes at the edge). */
+async function filesCall<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const e = err as { name?: string; status?: number; message: string };
+    if (e.name === "FilesError" && (e.status === 400 || e.status === 403 || e.status === 404)) {
+      throw new CommandError(e.status === 404 ? "NOT_FOUND" : e.status === 403 ? "FORBIDDEN" : "BAD_REQUEST", e.message);
+    }
+    throw err;
+  }
+}
 
 export { CommandError };
 
@@ -182,6 +206,28 @@ export class MasterHandle {
   /** UPDATE_QUOTA on behalf of an operator (all-or-nothing; audited like updateWeights). */
   updateQuota(configs: QuotaConfig[], principal = "anonymous", reason?: string, force = false): Promise<void> {
     return this.withReason("UPDATE_QUOTA", principal, reason, () => updateQuota(this.master, configs, force, principal));
+  }
+
+  /**
+   * A task's sandbox through the master's files proxy (./http/files-proxy.ts): the latest run
+   * directory of the task's executor on its agent. Null when the task or its agent is unknown.
+   */
+  async sandboxFiles(frameworkId: string, taskId: string): Promise<SandboxFileAccess | null> {
+    const m = this.master;
+    const task = findTask(m, frameworkId, taskId);
+    if (!task || !m.agents.has(task.agentId)) return null;
+    const root = `${AGENT_FILES_PREFIX}/${task.agentId}/frameworks/${frameworkId}/executors/${task.executorId}/runs/latest`;
+    const proxy = new AgentSandboxFiles(() => m);
+    const abs = (rel: string) => (rel ? `${root}/${rel}` : root);
+    const rel = (p: string) => (p === root ? "" : p.startsWith(`${root}/`) ? p.slice(root.length + 1) : p);
+    return {
+      list: (p) =>
+        filesCall(async () =>
+          (await proxy.list(abs(p))).map((f) => ({ path: rel(f.path), size: f.size, mtimeMs: f.mtimeMs, isDirectory: f.isDirectory, mode: modeString(f.mode) })),
+        ),
+      read: (p, offset, length) => filesCall(() => proxy.read(abs(p), offset, length)),
+      downloadUrl: (p) => `/files/download?path=${encodeURIComponent(abs(p))}`,
+    };
   }
 
   /**

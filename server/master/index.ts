@@ -15,6 +15,7 @@ import { realClock, type Clock } from "./clock";
 import type { MasterConfig } from "./config";
 import { scheduleReregistrationTimeout } from "./agents";
 import { FailoverDeadlines } from "./failover-deadlines";
+import { AGENT_FILES_PREFIX, AgentSandboxFiles } from "./http/files-proxy";
 import { handleAsFollower } from "./http/follower";
 import { handleScheduler } from "./http/scheduler";
 import type { MasterHandle } from "./handle";
@@ -119,6 +120,7 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
     deadlines.start();
     scheduleReregistrationTimeout(m);
     const operator = await startOperatorLayer(m, r.routes, log, options.operator);
+    operator.files.mount(AGENT_FILES_PREFIX, new AgentSandboxFiles(() => m)); // sandboxes, proxied to their agents
     r.operator = operator;
     const unplug = [...plugins].map((p) => p(m, operator));
     return async (graceful: boolean) => {

@@ -152,8 +152,10 @@ export class MasterLifecycle {
     const t = this.current;
     const m = t.master;
     if (!m.isLeading && Date.now() - this.electionsReadAt > 1000) {
+      // A follower reads the history the leader writes (a read: not fenced).
       this.electionsReadAt = Date.now();
-      this.elections = (await this.o.store.loadHistory({ timeline: 0, metrics: 0, elections: ELECTIONS_KEPT }).catch(() => ({ elections: this.elections }))).elections;
+      const loaded = await this.o.store.loadHistory({ timeline: 0, metrics: 0, elections: ELECTIONS_KEPT }).catch(() => null);
+      if (loaded && !this.current.master.isLeading) this.elections = loaded.elections; // not over a new leader's own list
     }
     const detector = this.o.election.detector;
     return {
@@ -173,7 +175,7 @@ export class MasterLifecycle {
   }
 
   private newTerm(): Term {
-    const term = new Term(this.o.config, this.o.clock, this.o.store, this.o.newAllocator(), (t, reason) => this.failStop(t, `a registry write was fenced: ${reason}`));
+    const term = new Term(this.o.config, this.o.clock, this.o.store, this.o.newAllocator(), (t, reason) => this.failStop(t, reason));
     term.master.highAvailability = () => this.status();
     return term;
   }

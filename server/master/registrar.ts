@@ -2,6 +2,11 @@
 // time (Mesos's Registrar). An operation looks at the current registry state and either returns
 // the writes that realise it or throws RegistryOperationError; the writes are committed to the
 // store under the leader's epoch, and only then is the in-memory copy updated.
+//
+// As Mesos's registrar does, operations queued while a commit is in flight are committed together
+// in the next one (at most MAX_BATCH_OPERATIONS): each sees the state the ones before it leave,
+// one that throws contributes nothing, and the batch's writes succeed or fail as one transaction.
+// A storm of registrations after a failover thus costs a few commits, not one per agent.
 import type { AgentInfo, Id } from "../protocol/mesos";
 import type { AgentRecord, RegistrySnapshot, RegistryStore, RegistryWrite } from "./registry/store";
 import { FencedError } from "./registry/store";
@@ -38,12 +43,17 @@ export const AdmitAgent = (info: AgentInfoWithId, now: number): RegistryOperatio
   },
 });
 
-/** Re-registration with possibly changed AgentInfo (also re-admits unreachable/unknown agents). */
+/**
+ * Re-registration with possibly changed AgentInfo (also re-admits unreachable/unknown agents). An
+ * admitted agent re-registering with the same AgentInfo writes nothing (Mesos: no registry
+ * operation for a recovered agent's re-registration).
+ */
 export const UpdateAgentInfo = (info: AgentInfoWithId, now: number): RegistryOperation => ({
   name: "UpdateAgentInfo",
   writes(state) {
     const existing = state.agents.get(info.id.value);
     if (existing?.state === "GONE") throw new RegistryOperationError(this.name, "Agent has been marked gone");
+    if (existing?.state === "ADMITTED" && JSON.stringify(existing.info) === JSON.stringify(info)) return [];
     const since = existing?.state === "ADMITTED" ? existing.since : now;
     return [{ kind: "agent.put", record: { id: info.id.value, state: "ADMITTED", info, since, deactivated: existing?.deactivated ?? false, drainInfo: existing?.drainInfo } }];
   },
@@ -104,14 +114,69 @@ export interface RegistrarStats {
   stores: number;
   lastStoreMs: number;
   storeMsSamples: number[];
+  /** Operations committed (a store may carry several). */
+  operations: number;
+}
+
+/** Most operations committed in one store (keeps each transaction short). */
+export const MAX_BATCH_OPERATIONS = 256;
+
+/** A map that reads through to `base` and keeps its own changes (a batch's scratch state). */
+class OverlayMap<K, V> extends Map<K, V> {
+  private readonly removed = new Set<K>();
+  constructor(private readonly base: ReadonlyMap<K, V>) {
+    super();
+  }
+  override get(key: K): V | undefined {
+    return super.has(key) ? super.get(key) : this.removed.has(key) ? undefined : this.base.get(key);
+  }
+  override has(key: K): boolean {
+    return super.has(key) || (!this.removed.has(key) && this.base.has(key));
+  }
+  override set(key: K, value: V): this {
+    this.removed.delete(key);
+    return super.set(key, value);
+  }
+  override delete(key: K): boolean {
+    const had = this.has(key);
+    super.delete(key);
+    this.removed.add(key);
+    return had;
+  }
+  override get size(): number {
+    return [...this.keys()].length;
+  }
+  override *entries(): MapIterator<[K, V]> {
+    for (const [k, v] of this.base) if (!this.removed.has(k) && !super.has(k)) yield [k, v];
+    yield* super.entries();
+  }
+  override *keys(): MapIterator<K> {
+    for (const [k] of this.entries()) yield k;
+  }
+  override *values(): MapIterator<V> {
+    for (const [, v] of this.entries()) yield v;
+  }
+  override [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.entries();
+  }
+  override forEach(fn: (value: V, key: K, map: Map<K, V>) => void): void {
+    for (const [k, v] of this.entries()) fn(v, k, this);
+  }
+}
+
+interface Queued {
+  op: RegistryOperation;
+  resolve(): void;
+  reject(err: unknown): void;
 }
 
 export class Registrar {
   private state: RegistryState = { agents: new Map(), entries: new Map() };
   private epoch = 0;
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly queue: Queued[] = [];
+  private draining: Promise<void> | null = null;
   private fenced = false;
-  readonly stats: RegistrarStats = { queued: 0, stores: 0, lastStoreMs: 0, storeMsSamples: [] };
+  readonly stats: RegistrarStats = { queued: 0, stores: 0, lastStoreMs: 0, storeMsSamples: [], operations: 0 };
 
   constructor(
     private readonly store: RegistryStore,
@@ -147,35 +212,70 @@ export class Registrar {
   /** Queues an operation; resolves once it is durable, rejects with its error. */
   apply(op: RegistryOperation): Promise<void> {
     this.stats.queued++;
-    const run = async () => {
-      this.stats.queued--;
-      if (this.fenced) throw new FencedError(this.epoch);
-      const writes = op.writes(this.state);
-      if (writes.length === 0) return;
-      const started = performance.now();
-      try {
-        await this.store.commit(this.epoch, writes);
-      } catch (err) {
-        if (err instanceof FencedError && !this.fenced) {
-          this.fenced = true;
-          this.onFenced(err);
-        }
-        throw err;
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ op, resolve, reject });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = null;
+      if (this.queue.length > 0) this.kick();
+    });
+  }
+
+  /** Commits queued operations, a batch at a time, until the queue is empty. */
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH_OPERATIONS);
+      this.stats.queued -= batch.length;
+      if (this.fenced) {
+        for (const q of batch) q.reject(new FencedError(this.epoch));
+        continue;
       }
-      const ms = performance.now() - started;
-      this.stats.stores++;
-      this.stats.lastStoreMs = ms;
-      this.stats.storeMsSamples.push(ms);
-      if (this.stats.storeMsSamples.length > 1000) this.stats.storeMsSamples.shift();
-      applyWrites(this.state, writes);
-    };
-    const result = this.tail.then(run, run);
-    this.tail = result.catch(() => {});
-    return result;
+      // Each operation sees what the ones before it in the batch wrote.
+      const single = batch.length === 1;
+      const scratch: RegistryState = single ? this.state : { agents: new OverlayMap(this.state.agents), entries: new OverlayMap(this.state.entries) };
+      const accepted: Queued[] = [];
+      const writes: RegistryWrite[] = [];
+      for (const q of batch) {
+        try {
+          const w = q.op.writes(scratch);
+          if (!single) applyWrites(scratch, w);
+          writes.push(...w);
+          accepted.push(q);
+        } catch (err) {
+          q.reject(err);
+        }
+      }
+      if (writes.length > 0) {
+        const started = performance.now();
+        try {
+          await this.store.commit(this.epoch, writes);
+        } catch (err) {
+          if (err instanceof FencedError && !this.fenced) {
+            this.fenced = true;
+            this.onFenced(err);
+          }
+          for (const q of accepted) q.reject(err);
+          continue;
+        }
+        const ms = performance.now() - started;
+        this.stats.stores++;
+        this.stats.lastStoreMs = ms;
+        this.stats.storeMsSamples.push(ms);
+        if (this.stats.storeMsSamples.length > 1000) this.stats.storeMsSamples.shift();
+        applyWrites(this.state, writes);
+      }
+      this.stats.operations += accepted.length;
+      for (const q of accepted) q.resolve();
+    }
   }
 
   async close(): Promise<void> {
-    await this.tail;
+    while (this.draining) await this.draining;
     await this.store.close();
   }
 }

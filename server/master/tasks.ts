@@ -141,8 +141,17 @@ export function frameworkMessage(m: Master, framework: Framework, body: Message)
 
 type Shutdown = NonNullable<SchedulerCall["shutdown"]>;
 
-/** SHUTDOWN of an executor: for command executors this kills the task it runs. */
+/**
+ * SHUTDOWN of an executor: a custom executor is told to shut down (the agent sends it SHUTDOWN);
+ * for command executors this kills the task it runs.
+ */
 export function shutdownExecutor(m: Master, framework: Framework, body: Shutdown): void {
+  const agent = m.agents.get(body.agent_id.value);
+  if (agent?.executors.get(framework.id)?.has(body.executor_id.value)) {
+    m.counters.countMessage("shutdown_executor");
+    if (agent.link && agent.connection === "connected") agent.link.send({ type: "SHUTDOWN_EXECUTOR", framework_id: { value: framework.id }, executor_id: body.executor_id });
+    return;
+  }
   for (const task of framework.tasks.values()) {
     if (task.agentId === body.agent_id.value && task.executorId === body.executor_id.value) {
       kill(m, framework, { task_id: task.info.task_id, agent_id: body.agent_id });

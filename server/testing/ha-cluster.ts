@@ -28,6 +28,8 @@ export interface StartMasterChildOptions {
   extra?: string[];
   /** Echo the master's output lines (prefixed with its name). */
   echo?: boolean;
+  /** Node.js options for the master process (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export async function startMasterChild(o: StartMasterChildOptions): Promise<MasterChild> {
@@ -44,7 +46,7 @@ export async function startMasterChild(o: StartMasterChildOptions): Promise<Mast
     "--no-dashboard",
     ...(o.extra ?? []),
   ];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const output: string[] = [];
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString("utf8").split("\n")) {

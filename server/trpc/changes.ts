@@ -122,10 +122,16 @@ export class ChangeBatch {
   }
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
+/** Resolves after `ms` or on abort (the abort listener is removed either way: no build-up). */
+export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
   });
 
 /** The notices for one browser, until `signal` aborts. The first notice is sent at once. */

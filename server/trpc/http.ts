@@ -15,9 +15,13 @@ export function createTrpcHttpHandler(): (req: IncomingMessage, res: ServerRespo
     const origin = req.headers.origin;
     const host = req.headers.host;
     const from = origin ? originHost(origin) : null;
-    const crossOrigin = from !== null && from.toLowerCase() !== host?.toLowerCase();
-    if (crossOrigin) {
-      void refreshPeers(getMasterHandle());
+    if (from === null || from.toLowerCase() === host?.toLowerCase()) {
+      trpc(req, res);
+      return;
+    }
+    // Cross-origin: answer CORS only for this cluster's masters (refreshing the list if the origin is new).
+    const known = isPeerMaster(from) ? Promise.resolve() : refreshPeers(getMasterHandle());
+    void known.then(() => {
       if (isPeerMaster(from)) {
         res.setHeader("Access-Control-Allow-Origin", origin!);
         res.setHeader("Vary", "Origin");
@@ -29,7 +33,7 @@ export function createTrpcHttpHandler(): (req: IncomingMessage, res: ServerRespo
         res.writeHead(isPeerMaster(from) ? 204 : 403).end();
         return;
       }
-    }
-    trpc(req, res);
+      trpc(req, res);
+    });
   };
 }

@@ -63,19 +63,21 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+/** A domain error (duck-typed: the dashboard bundle and the server may hold different copies of the class). */
+function asCommandError(err: unknown): CommandError | null {
+  return err instanceof CommandError || (err as Error | undefined)?.name === "CommandError" ? (err as CommandError) : null;
+}
+
 /** Requires a running master; maps domain errors to tRPC codes in one place. */
 export const masterProcedure = t.procedure.use(async ({ ctx, next }) => {
   if (!ctx.handle) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "The master is not running in this process" });
-  try {
-    return await next({ ctx: { ...ctx, handle: ctx.handle } });
-  } catch (err) {
-    // Duck-typed: the dashboard bundle and the server may hold different copies of the class.
-    if (err instanceof CommandError || (err as Error)?.name === "CommandError") {
-      const e = err as CommandError;
-      throw new TRPCError({ code: e.code, message: e.message });
-    }
-    throw err;
+  // tRPC turns a throwing resolver into a failed result (the error wrapped as its cause).
+  const result = await next({ ctx: { ...ctx, handle: ctx.handle } });
+  if (!result.ok) {
+    const domain = asCommandError(result.error.cause) ?? asCommandError(result.error);
+    if (domain) throw new TRPCError({ code: domain.code, message: domain.message, cause: domain });
   }
+  return result;
 });
 
 /** Operator actions the backend authorizes (the names the timeline records). */

@@ -5,6 +5,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultRuntimeDir } from "../../server/agent/detect";
 import { freePort, tempDir, waitUntil } from "../../server/testing/cluster";
 import { projectRoot } from "../../server/master/registry/migrate";
 
@@ -33,10 +34,11 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Pids of the agent processes and of every task process of the local cluster. */
+/** Pids of the agent processes and of every task process of the local cluster (agents keep task pids in their runtime dir). */
 function clusterPids(dataDir: string): number[] {
   const pids: number[] = [];
-  const stack = [dataDir];
+  const workDirs = fs.readdirSync(dataDir).map((name) => path.join(dataDir, name));
+  const stack = [dataDir, ...workDirs.map(defaultRuntimeDir).filter((d) => fs.existsSync(d))];
   while (stack.length) {
     const dir = stack.pop()!;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { defaultRuntimeDir } from "../../server/agent/detect";
 import { startTestAgent, startTestMaster, tempDir, waitForAgents, waitUntil, type TestAgent, type TestMaster } from "../../server/testing/cluster";
 import { autoAcknowledge, commandTask, isUpdateFor, launch, newScheduler, nextOffer } from "./helpers";
 
@@ -107,8 +108,9 @@ describe("master restart", () => {
     second.frameworkId = frameworkId;
     autoAcknowledge(second);
     await second.subscribe();
+    const answer = second.waitFor(isUpdateFor("long-runner"), 5000); // before the call: the answer may beat its 202
     await second.mustCall({ type: "RECONCILE", reconcile: { tasks: [{ task_id: { value: "long-runner" }, agent_id: { value: agentId } }] } });
-    const state = await second.waitFor(isUpdateFor("long-runner"), 5000);
+    const state = await answer;
     expect(state.update.status.state).toBe("TASK_RUNNING");
     expect(process.kill(Number(fs.readFileSync(pidFile, "utf8")), 0)).toBe(true); // still the same process
     await second.mustCall({ type: "KILL", kill: { task_id: { value: "long-runner" }, agent_id: { value: agentId } } });
@@ -118,9 +120,9 @@ describe("master restart", () => {
   });
 });
 
-/** The pid file the agent checkpoints for a task's process. */
+/** The pid file the agent keeps for a task's process (in its runtime dir). */
 function findPid(workDir: string): string | null {
-  const stack = [path.join(workDir, "meta")];
+  const stack = [path.join(workDir, "meta"), defaultRuntimeDir(workDir)];
   while (stack.length) {
     const dir = stack.pop()!;
     if (!fs.existsSync(dir)) continue;

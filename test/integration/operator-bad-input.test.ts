@@ -2,14 +2,15 @@
 // message naming the problem; the master keeps serving and its state is untouched.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawCall } from "../../server/cli/scheduler-client";
-import { get, getJson, operatorCall, operatorGet, startOperatorMaster, type OperatorTestMaster } from "./operator-helpers";
+import { OperatorStream, get, getJson, operatorCall, operatorGet, startOperatorMaster, type OperatorTestMaster } from "./operator-helpers";
+import { waitUntil } from "../../server/testing/cluster";
 
 let master: OperatorTestMaster;
 const target = () => ({ host: "127.0.0.1", port: master.port });
 const JSON_HEADERS = { "Content-Type": "application/json" };
 
 beforeAll(async () => {
-  master = await startOperatorMaster();
+  master = await startOperatorMaster({ operator: { maxOperatorSubscribers: 2 } });
 });
 
 afterAll(async () => {
@@ -87,6 +88,17 @@ describe("legacy endpoints", () => {
     const quota = await rawCall(target(), JSON.stringify({ guarantee: [] }), {}, "/master/quota", "POST");
     expect(quota.status).toBe(400);
     expect((await rawCall(target(), "", {}, "/master/teardown", "GET")).status).toBe(405);
+  });
+});
+
+describe("SUBSCRIBE limits", () => {
+  it("closes the oldest stream beyond --max_operator_event_stream_subscribers", async () => {
+    const streams = [await OperatorStream.open(master.port), await OperatorStream.open(master.port)];
+    for (const s of streams) await s.waitFor((e) => e.type === "SUBSCRIBED");
+    const third = await OperatorStream.open(master.port);
+    await third.waitFor((e) => e.type === "SUBSCRIBED");
+    await waitUntil(() => streams[0]!.ended && !streams[1]!.ended, 5000, "oldest stream closed");
+    for (const s of [...streams, third]) s.close();
   });
 });
 

@@ -75,6 +75,8 @@ export async function getJson<T = any>(port: number, pathAndQuery: string): Prom
 /** A SUBSCRIBE stream: decoded events in arrival order. */
 export class OperatorStream {
   readonly events: any[] = [];
+  /** The master ended the stream. */
+  ended = false;
   private req!: http.ClientRequest;
   private waiters: (() => void)[] = [];
 
@@ -92,6 +94,7 @@ export class OperatorStream {
           for (const w of stream.waiters.splice(0)) w();
         });
         res.on("error", () => {});
+        res.on("end", () => (stream.ended = true));
         resolve(stream);
       });
       stream.req.end(body);

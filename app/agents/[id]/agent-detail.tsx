@@ -5,6 +5,7 @@ import { AppLink } from "../../components/shell/app-link";
 import { Facts, StateBadge, Unavailable, Usage } from "../../components/ui";
 import { ScopedTasksTable } from "../../tasks/tasks-table";
 import { formatAgo, formatAmount, formatDateTime, formatShare, frameworkHref, shortId } from "../../format";
+import { Ago, When } from "../../components/time";
 
 const NAMES = ["cpus", "mem", "disk", "gpus", "ports"] as const;
 
@@ -30,8 +31,8 @@ export function AgentDetail({ id }: { id: string }) {
               ["ID", <code key="id">{a.id}</code>],
               ["Endpoint", a.endpoint || "—"],
               ["Version", a.version || "—"],
-              ["Registered", a.registeredTime ? `${formatDateTime(a.registeredTime)} (${formatAgo(a.registeredTime)})` : "—"],
-              ...(a.since ? ([["Since", `${formatDateTime(a.since)} (${formatAgo(a.since)})`]] as [string, React.ReactNode][]) : []),
+              ["Registered", a.registeredTime ? <When key="r" ms={a.registeredTime} /> : "—"],
+              ...(a.since ? ([["Since", <When key="s" ms={a.since} />]] as [string, React.ReactNode][]) : []),
               ["Drain state", a.drain ? <StateBadge key="d" value="draining" label={a.drain.toLowerCase()} /> : a.deactivated ? "deactivated (no offers)" : "not draining"],
               ["Domain", a.domain ? `${a.domain.region} / ${a.domain.zone}` : "—"],
               ["Capabilities", a.capabilities.join(", ") || "—"],
@@ -81,7 +82,7 @@ export function AgentDetail({ id }: { id: string }) {
           )}
           <h2>Offers on this agent</h2>
           {a.offers.length === 0 ? <p className="muted">None outstanding.</p> : (
-            <ul className="plain-list">{a.offers.map((o) => <li key={o.id}><code>{o.text}</code> <span className="muted">to {o.frameworkName || shortId(o.frameworkId)} ({o.role}), {formatAgo(o.createdAt)}</span></li>)}</ul>
+            <ul className="plain-list">{a.offers.map((o) => <li key={o.id}><code>{o.text}</code> <span className="muted">to {o.frameworkName || shortId(o.frameworkId)} ({o.role}), <Ago ms={o.createdAt} /></span></li>)}</ul>
           )}
         </section>
       </div>

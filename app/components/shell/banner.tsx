@@ -18,8 +18,8 @@ export function ConnectionBanner() {
     const secs = retryAt ? Math.max(0, Math.ceil((retryAt - now) / 1000)) : 0;
     return (
       <div className="banner bad" role="alert" data-testid="banner-down">
-        <b>The master is unreachable</b>
-        {error ? <span className="muted"> ({error})</span> : null}. {retryAt ? `Looking for the leader again in ${secs}s.` : "Looking for the leader…"}
+        <b>The master is unreachable{error ? <span className="muted"> ({error})</span> : null}.</b>
+        <span>{retryAt ? `Looking for the leader again in ${secs}s.` : "Looking for the leader…"}</span>
         <button type="button" onClick={retryNow}>Retry now</button>
       </div>
     );

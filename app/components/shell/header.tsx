@@ -4,10 +4,11 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../../trpc/client";
 import { LiveToggle } from "../live";
-import { formatAgo, shortId } from "../../format";
+import { shortId } from "../../format";
 import { AppLink } from "./app-link";
 import { ThemeToggle } from "./theme";
 import { openPalette } from "./palette";
+import { Ago } from "../time";
 
 export function Header() {
   const trpc = useTRPC();
@@ -20,7 +21,7 @@ export function Header() {
           <>
             <span className={`state ${data.leading ? "ok" : "warn"}`} data-testid="master-role">{data.leading ? "leading" : "not leading"}</span>
             <span>master <code title={data.masterId}>{shortId(data.masterId)}</code> at {data.address}</span>
-            <span className="muted">v{data.version}{data.electedTime ? ` · elected ${formatAgo(data.electedTime)}` : ""}</span>
+            <span className="muted">v{data.version}{data.electedTime ? <> · elected <Ago ms={data.electedTime} /></> : null}</span>
           </>
         ) : error ? (
           <span className="state bad">master unreachable: {error.message}</span>

@@ -19,6 +19,7 @@ export function Nav() {
   const active = (href: string) => (href === "/" ? path === "/" : path === href || path.startsWith(`${href}/`));
   return (
     <nav className="side" aria-label="Pages">
+      <div className="side-inner">
       <ul>
         {PAGES.map((p) => (
           <li key={p.href}>
@@ -31,6 +32,7 @@ export function Nav() {
       <p className="nav-hint muted">
         <kbd>Ctrl</kbd> <kbd>K</kbd> search · <kbd>?</kbd> keys
       </p>
+      </div>
     </nav>
   );
 }

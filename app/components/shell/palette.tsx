@@ -86,10 +86,15 @@ export function CommandPalette() {
 
   useEffect(() => setSel(0), [query]);
 
+  const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
     const d = dialog.current;
     if (!d) return;
-    if (open && !d.open) d.showModal();
+    if (open && !d.open) {
+      d.showModal();
+      setSel(0);
+      input.current?.focus();
+    }
     if (!open && d.open) d.close();
   }, [open]);
 
@@ -150,6 +155,7 @@ export function CommandPalette() {
     <>
       <dialog ref={dialog} className="palette" onClose={() => setOpen(false)} aria-label="Command palette" data-testid="palette">
         <input
+          ref={input}
           value={q}
           onChange={(e) => setQ(e.target.value)}
           onKeyDown={onKeyDown}
@@ -179,11 +185,20 @@ export function CommandPalette() {
   );
 }
 
+/** Last pointer position: rows re-rendered under a still pointer must not steal the selection. */
+const pointer = { x: -1, y: -1 };
+
 function PaletteRow({ header, id, item, selected, onHover, onRun }: { header: React.ReactNode; id: string; item: Item; selected: boolean; onHover: () => void; onRun: () => void }) {
+  const onMove = (e: React.MouseEvent) => {
+    if (e.clientX === pointer.x && e.clientY === pointer.y) return;
+    pointer.x = e.clientX;
+    pointer.y = e.clientY;
+    onHover();
+  };
   return (
     <>
       {header}
-      <li id={id} role="option" aria-selected={selected} className={selected ? "sel" : undefined} onMouseMove={onHover} onClick={onRun} data-testid="palette-item">
+      <li id={id} role="option" aria-selected={selected} className={selected ? "sel" : undefined} onMouseMove={onMove} onClick={onRun} data-testid="palette-item">
         <span>{item.label}</span>
         {item.detail && <span className="muted">{item.detail}</span>}
       </li>

@@ -7,6 +7,7 @@ import { Facts, StateBadge, Unavailable } from "../../components/ui";
 import { TeardownDialog } from "../../components/actions";
 import { ScopedTasksTable } from "../../tasks/tasks-table";
 import { agentHref, formatAgo, formatAmount, formatDateTime, formatDuration, formatShare, shortId, stateLabel } from "../../format";
+import { Ago, When } from "../../components/time";
 
 /** Only http(s) links are rendered as links (a framework chooses its webui_url). */
 function safeUrl(url: string | undefined): string | undefined {
@@ -51,9 +52,9 @@ export function FrameworkDetail({ id }: { id: string }) {
               ["Capabilities", f.capabilities.join(", ") || "—"],
               ["Failover timeout", f.failoverTimeoutSeconds > 0 ? formatDuration(f.failoverTimeoutSeconds * 1000) : "0 (torn down when disconnected)"],
               ["Checkpointing", f.checkpoint ? "yes" : "no"],
-              ["Registered", `${formatDateTime(f.registeredTime)} (${formatAgo(f.registeredTime)})`],
-              ...(f.reregisteredTime ? ([["Re-registered", formatAgo(f.reregisteredTime)]] as [string, React.ReactNode][]) : []),
-              ...(f.unregisteredTime ? ([["Unregistered", formatAgo(f.unregisteredTime)]] as [string, React.ReactNode][]) : []),
+              ["Registered", <When key="r" ms={f.registeredTime} />],
+              ...(f.reregisteredTime ? ([["Re-registered", <Ago key="rr" ms={f.reregisteredTime} />]] as [string, React.ReactNode][]) : []),
+              ...(f.unregisteredTime ? ([["Unregistered", <Ago key="u" ms={f.unregisteredTime} />]] as [string, React.ReactNode][]) : []),
               ["Web UI", web ? <a key="w" href={web} target="_blank" rel="noreferrer noopener">{web}</a> : f.webuiUrl ? <code key="w">{f.webuiUrl}</code> : "—"],
               ["Labels", f.labels.length ? f.labels.map((l) => `${l.key}=${l.value ?? ""}`).join(", ") : "—"],
             ]}
@@ -86,7 +87,7 @@ export function FrameworkDetail({ id }: { id: string }) {
         {f.offersHeld.length === 0 ? <p className="muted">This framework holds no offers.</p> : (
           <table className="plain">
             <thead><tr><th>Offer</th><th>Agent</th><th>Role</th><th>Resources</th><th>Age</th></tr></thead>
-            <tbody>{f.offersHeld.map((o) => <tr key={o.id}><td><code>{shortId(o.id)}</code></td><td><AppLink href={agentHref(o.agentId)}>{o.agentHostname || shortId(o.agentId)}</AppLink></td><td>{o.role}</td><td><code>{o.text}</code></td><td>{formatAgo(o.createdAt)}</td></tr>)}</tbody>
+            <tbody>{f.offersHeld.map((o) => <tr key={o.id}><td><code>{shortId(o.id)}</code></td><td><AppLink href={agentHref(o.agentId)}>{o.agentHostname || shortId(o.agentId)}</AppLink></td><td>{o.role}</td><td><code>{o.text}</code></td><td><Ago ms={o.createdAt} /></td></tr>)}</tbody>
           </table>
         )}
       </section>

@@ -6,6 +6,7 @@ import { AppLink } from "../../components/shell/app-link";
 import { Facts, StateBadge, Unavailable } from "../../components/ui";
 import { KillTaskDialog } from "../../components/actions";
 import { agentHref, formatAgo, formatAmount, formatDateTime, frameworkHref, shortId, taskHref } from "../../format";
+import { DateTime, When } from "../../components/time";
 
 const TERMINAL = new Set(["TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_ERROR", "TASK_LOST", "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR"]);
 
@@ -62,8 +63,8 @@ function KnownTask({ id, frameworkId }: { id: string; frameworkId: string }) {
               ["Executor", <code key="e">{t.executorId}</code>],
               ["User", t.user],
               ["Command", t.command ? <code key="c" className="wrap">{t.command}</code> : "—"],
-              ["Started", t.startedTime ? `${formatDateTime(t.startedTime)} (${formatAgo(t.startedTime)})` : "—"],
-              ["Last update", t.lastStatusTime ? `${formatDateTime(t.lastStatusTime)} (${formatAgo(t.lastStatusTime)})` : "—"],
+              ["Started", t.startedTime ? <When key="s" ms={t.startedTime} /> : "—"],
+              ["Last update", t.lastStatusTime ? <When key="u" ms={t.lastStatusTime} /> : "—"],
               ["Kill grace period", t.killGracePeriodSeconds !== undefined ? `${t.killGracePeriodSeconds}s` : "default"],
             ]}
           />
@@ -100,7 +101,7 @@ function KnownTask({ id, frameworkId }: { id: string; frameworkId: string }) {
             {statuses.length === 0 && <tr><td colSpan={6} className="empty">No status updates yet</td></tr>}
             {statuses.map((s, i) => (
               <tr key={i}>
-                <td className="nowrap">{formatDateTime(s.time)}</td>
+                <td className="nowrap"><DateTime ms={s.time} /></td>
                 <td><StateBadge value={s.state} /></td>
                 <td>{s.source?.replace("SOURCE_", "").toLowerCase() ?? "—"}</td>
                 <td>{s.reason?.replace("REASON_", "").toLowerCase().replace(/_/g, " ") ?? "—"}</td>

@@ -251,7 +251,9 @@ export class Cgroups {
 
   /**
    * SIGKILLs every process of the container, daemons included: v2 `cgroup.kill` when the kernel
-   * has it; otherwise freeze (so nothing forks meanwhile), kill each, thaw — repeated until empty.
+   * has it. Otherwise a first round kills every member; if some remain (one forked meanwhile),
+   * later rounds freeze the cgroup first so nothing can fork, kill, and thaw — always thaw,
+   * even on error, so no container is ever left frozen.
    */
   async killAll(containerId: string): Promise<void> {
     if (this.version === 2) {
@@ -265,9 +267,7 @@ export class Cgroups {
         }
       }
     }
-    for (let round = 0; round < 20; round++) {
-      const frozen = await this.freeze(containerId, true);
-      const pids = this.pids(containerId);
+    const killEach = (pids: number[]) => {
       for (const pid of pids) {
         try {
           process.kill(pid, "SIGKILL");
@@ -275,11 +275,24 @@ export class Cgroups {
           // already gone
         }
       }
-      if (frozen) await this.freeze(containerId, false);
-      if (pids.length === 0) return;
+    };
+    killEach(this.pids(containerId));
+    for (let round = 0; round < 20; round++) {
       await sleep(round < 5 ? 5 : 50);
       if (this.pids(containerId).length === 0) return;
+      let frozen = false;
+      try {
+        frozen = await this.freeze(containerId, true);
+        killEach(this.pids(containerId));
+      } finally {
+        if (frozen) await this.freeze(containerId, false);
+      }
     }
+  }
+
+  /** Thaws a container a crashed agent may have left frozen (mid-kill). */
+  async thaw(containerId: string): Promise<void> {
+    if (this.exists(containerId)) await this.freeze(containerId, false);
   }
 
   /** Freezes (or thaws) the container; false when there is no freezer. */

@@ -8,9 +8,8 @@
 //
 // Default (`--isolation` unset): cgroups when this host has a writable cgroup hierarchy with the
 // cpu and memory controllers, else posix — the choice and the reason are logged and in /state.
-import { createHash } from "node:crypto";
 import { promises as fsp, readFileSync } from "node:fs";
-import path from "node:path";
+import { workDirKey } from "../detect";
 import { Cgroups, parseCgroupMounts, type ContainerLimits } from "./cgroups";
 import { signalGroup } from "./process";
 import type { ContainerLimitation, IsolationInfo, ResourceStatistics } from "./types";
@@ -22,6 +21,8 @@ export interface Isolator {
   /** Shell commands the task's process runs (as `$BASHPID`) before exec'ing the command. */
   joinCommands(containerId: string): string[];
   update(containerId: string, limits: ContainerLimits): void;
+  /** A container re-adopted after an agent restart (undo what a crash may have left half-done). */
+  readopt(containerId: string): Promise<void>;
   /** SIGKILL to every process of the container (`taskPid` = the task's process group). */
   killAll(containerId: string, taskPid: number | undefined): Promise<void>;
   /** The memory limitation the container hit (an OOM kill), if any. */
@@ -70,7 +71,7 @@ export function parseIsolation(flag: string): IsolationRequest {
 
 /** Default cgroup root of an agent: one per work_dir. */
 export function defaultCgroupsRoot(workDir: string): string {
-  return `plateau/${createHash("sha256").update(path.resolve(workDir)).digest("hex").slice(0, 12)}`;
+  return `plateau/${workDirKey(workDir)}`;
 }
 
 /** The host's cgroups under `hierarchy`, ready for this agent, or why not. */
@@ -124,6 +125,10 @@ export class CgroupsIsolator implements Isolator {
 
   update(containerId: string, limits: ContainerLimits): void {
     this.cgroups.update(containerId, this.limitsInForce(limits));
+  }
+
+  async readopt(containerId: string): Promise<void> {
+    await this.cgroups.thaw(containerId);
   }
 
   async killAll(containerId: string, taskPid: number | undefined): Promise<void> {
@@ -224,6 +229,8 @@ export class PosixIsolator implements Isolator {
   }
 
   update(): void {}
+
+  async readopt(): Promise<void> {}
 
   async killAll(_containerId: string, taskPid: number | undefined): Promise<void> {
     if (taskPid !== undefined) signalGroup(taskPid, "SIGKILL");

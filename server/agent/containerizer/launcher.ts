@@ -12,6 +12,7 @@
 // exits when its stdin closes (the agent stopped or died); running wrappers are unaffected and
 // are re-adopted by the next agent.
 import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
 import readline from "node:readline";
 import type { Logger } from "../log";
 import type { HostTools } from "./wrapper";
@@ -19,9 +20,12 @@ import type { HostTools } from "./wrapper";
 /** Marker in the launcher's (and so every wrapper's) command line, checked before re-adoption. */
 export const LAUNCHER_MARKER = "plateau-task-launcher";
 
+// Lines are run dirs, relative to the dir given as $1 when they lie under it (bash reads a pipe
+// one byte per syscall: short lines are cheaper).
 const LAUNCHER_SCRIPT =
   `# ${LAUNCHER_MARKER}\n` +
-  'while IFS= read -r d; do ( trap - INT QUIT; . "$d/launch.sh" ) 8>&1 </dev/null >/dev/null 2>&1 & echo "L $! $d"; done';
+  'B=$1; while IFS= read -r d; do case $d in /*) ;; *) d=$B/$d ;; esac; ' +
+  '( trap - INT QUIT; . "$d/launch.sh" ) 8>&1 </dev/null >/dev/null 2>&1 & echo "L $! $d"; done';
 
 /** Wrapper notices: `S` = the task process started (its pid), `X` = it ended (shell status), `F` = set-up failed. */
 export interface NoticeListener {
@@ -36,6 +40,8 @@ export class Launcher {
   private child?: ChildProcess;
   private readonly pending = new Map<string, { resolve: (pid: number) => void; reject: (err: Error) => void }>();
   private stopped = false;
+  /** Run dirs under this one are sent relative to it. */
+  private baseDir?: string;
 
   constructor(
     private readonly tools: HostTools,
@@ -53,10 +59,12 @@ export class Launcher {
     if (this.stopped) return Promise.reject(new LauncherError("the launcher is stopped"));
     if (/[\n\r]/.test(runMetaDir)) return Promise.reject(new LauncherError("run directory contains a line break"));
     if (this.pending.has(runMetaDir)) return Promise.reject(new LauncherError(`${runMetaDir} is already being launched`));
-    const child = this.ensureChild();
+    const child = this.ensureChild(path.dirname(runMetaDir));
+    const base = this.baseDir;
+    const line = base !== undefined && runMetaDir.startsWith(base + "/") ? runMetaDir.slice(base.length + 1) : runMetaDir;
     return new Promise((resolve, reject) => {
       this.pending.set(runMetaDir, { resolve, reject });
-      child.stdin!.write(`${runMetaDir}\n`);
+      child.stdin!.write(`${line}\n`);
     });
   }
 
@@ -71,9 +79,10 @@ export class Launcher {
     child.stdout!.destroy(); // wrappers keep fd 8; their late notices hit EPIPE, which they ignore
   }
 
-  private ensureChild(): ChildProcess {
+  private ensureChild(baseDir: string): ChildProcess {
     if (this.child !== undefined) return this.child;
-    const child = spawn(this.tools.bash, ["-c", LAUNCHER_SCRIPT, this.tools.bash], {
+    this.baseDir = baseDir;
+    const child = spawn(this.tools.bash, ["-c", LAUNCHER_SCRIPT, this.tools.bash, baseDir], {
       detached: true,
       env: {} as NodeJS.ProcessEnv,
       stdio: ["pipe", "pipe", "ignore"],

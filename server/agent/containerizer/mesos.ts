@@ -165,8 +165,9 @@ export class MesosContainerizer implements Containerizer {
     const status = await readIntFile(path.join(spec.runMetaDir, RUN_FILES.exitStatus));
     if (status !== undefined) return { state: "terminated", termination: await this.concluded(spec.containerId, spec.runMetaDir, status, limits) };
     if (spec.rebooted) {
+      // Every process of the old boot is gone (and a tmpfs runtime dir with its pid files).
       await this.isolator.destroy(spec.containerId).catch(() => {});
-      return wrapperPid === undefined ? { state: "unknown" } : { state: "terminated", termination: { kind: "lost", message: "the host rebooted" } };
+      return { state: "terminated", termination: { kind: "lost", message: "the host rebooted" } };
     }
     // No forked.pid (the wrapper's first act): the run never started.
     if (wrapperPid === undefined) {
@@ -175,6 +176,7 @@ export class MesosContainerizer implements Containerizer {
     }
     const taskPid = await readIntFile(path.join(spec.runMetaDir, RUN_FILES.taskPid));
     if (isRunning(wrapperPid) && (await commandLineContains(wrapperPid, LAUNCHER_MARKER))) {
+      await this.isolator.readopt(spec.containerId);
       this.watched.set(spec.containerId, { containerId: spec.containerId, runMetaDir: spec.runMetaDir, sandbox: spec.sandbox, limits, wrapperPid, taskPid, adopted: true });
       return { state: "running", pid: wrapperPid };
     }

@@ -46,8 +46,10 @@ export const LAUNCH_ERROR_FILE = "launch_error";
  * would be pid 1 and ignore SIGTERM (the kernel drops signals pid 1 has no handler for).
  */
 export const PID_NAMESPACE_INIT =
-  'trap "kill -TERM -1 2>/dev/null" TERM INT; "$@" & c=$!; ' +
-  'while :; do wait "$c"; s=$?; kill -0 "$c" 2>/dev/null || exit "$s"; done';
+  // `t` tells a wait interrupted by the trap (loop: the command's status is still to come) from
+  // the command's own end.
+  'trap "t=1; kill -TERM -1 2>/dev/null" TERM INT; "$@" & c=$!; ' +
+  'while :; do t=0; wait "$c"; s=$?; [ "$t" = 1 ] || exit "$s"; done';
 
 export interface WrapperSpec {
   containerId: string;

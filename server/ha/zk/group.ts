@@ -32,6 +32,10 @@ export function parseMemberName(name: string): { label: string; sequence: number
   return m ? { label: m[1] ?? "", sequence: Number(m[2]) } : null;
 }
 
+function sameMembers(a: GroupMember[], b: GroupMember[]): boolean {
+  return a.length === b.length && a.every((m, i) => m.path === b[i]!.path);
+}
+
 export function sortMembers(groupPath: string, children: string[]): GroupMember[] {
   const members: GroupMember[] = [];
   for (const name of children) {
@@ -68,9 +72,15 @@ export class ZkGroup {
   private closed = false;
   private readonly log: (line: string) => void;
 
+  private readonly resync: NodeJS.Timeout;
+
   constructor(private readonly opts: GroupOptions) {
     this.log = opts.log ?? (() => {});
     this.newSession();
+    // Belt and braces: re-read the members once per session timeout in case a watch
+    // notification was missed (a change found this way is logged).
+    this.resync = setInterval(() => void this.readMembers("resync"), Math.max(1000, opts.sessionTimeoutMs));
+    this.resync.unref();
   }
 
   get client(): ZkSessionClient {
@@ -143,6 +153,7 @@ export class ZkGroup {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.resync);
     for (const s of [...this.memberships]) this.endMembership(s, "the group was closed");
     await this.clientValue.close();
     for (const l of [...this.sessionListeners]) l("closed", "closed");
@@ -182,7 +193,7 @@ export class ZkGroup {
     this.memberships.add(state);
     this.log(`Joined ZooKeeper group ${this.path} as ${name}`);
     // A concurrent read may have missed the new node: re-read.
-    void this.readMembers();
+    void this.readMembers("joined");
     return state.membership;
   }
 
@@ -203,7 +214,7 @@ export class ZkGroup {
     this.clientValue = client;
     client.onState((state, reason) => {
       if (client !== this.clientValue) return;
-      if (state === "connected") void this.readMembers();
+      if (state === "connected") void this.readMembers("connected");
       if (state === "expired") {
         for (const s of [...this.memberships]) if (s.membership.sessionId === client.sessionId) this.endMembership(s, `ZooKeeper session expired: ${reason}`);
         this.publish(null);
@@ -214,19 +225,19 @@ export class ZkGroup {
   }
 
   /** Reads the children (arming a watch) and publishes them; stale reads are dropped. */
-  private async readMembers(): Promise<void> {
+  private async readMembers(why: "watch" | "connected" | "joined" | "resync" = "watch"): Promise<void> {
     const client = this.clientValue;
     if (client.state !== "connected") return;
     const generation = ++this.readGeneration;
     try {
       let children: string[];
       try {
-        children = await client.getChildren(this.path, () => void this.readMembers());
+        children = await client.getChildren(this.path, () => void this.readMembers("watch"));
       } catch (err) {
         if (!(err instanceof ZkError && err.code === ErrorCode.NONODE)) throw err;
         // No group node yet: watch for its creation.
-        const stat = await client.exists(this.path, () => void this.readMembers());
-        if (stat) return void this.readMembers();
+        const stat = await client.exists(this.path, () => void this.readMembers("watch"));
+        if (stat) return void this.readMembers(why);
         children = [];
       }
       if (generation !== this.readGeneration || client !== this.clientValue) return;
@@ -235,6 +246,7 @@ export class ZkGroup {
       for (const s of [...this.memberships]) {
         if (s.membership.sessionId === client.sessionId && !present.has(s.membership.path)) this.endMembership(s, "the member node was deleted");
       }
+      if (why === "resync" && this.members !== null && !sameMembers(members, this.members)) this.log(`ZooKeeper group ${this.path} changed without a watch notification; re-synchronised`);
       this.publish(members);
     } catch (err) {
       if (err instanceof ZkError && (err.code === ErrorCode.CONNECTIONLOSS || err.code === ErrorCode.SESSIONEXPIRED)) return; // re-read on the next connect
@@ -243,7 +255,7 @@ export class ZkGroup {
   }
 
   private publish(members: GroupMember[] | null): void {
-    const same = members !== null && this.members !== null && members.length === this.members.length && members.every((m, i) => m.path === this.members![i]!.path);
+    const same = members !== null && this.members !== null && sameMembers(members, this.members);
     if (same || (members === null && this.members === null)) return;
     this.members = members;
     for (const l of [...this.listeners]) l(members);

@@ -5,7 +5,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { parseAgentMessage, type AgentToMaster } from "../../protocol/internal";
 import { wsAgentLink, type AgentLink } from "../agent-link";
-import { agentDisconnected, pong, registerAgent, removeAgent, reregisterAgent } from "../agents";
+import { agentDisconnected, executorExited, pong, registerAgent, removeAgent, reregisterAgent } from "../agents";
 import type { Master } from "../master";
 import { RemoveAgent } from "../registrar";
 import type { Agent } from "../state";
@@ -93,7 +93,7 @@ async function handleFrame(m: Master, link: AgentLink, session: { agent: Agent |
     }
     case "EXITED_EXECUTOR": {
       m.counters.countMessage("exited_executor");
-      agent.executors.get(msg.framework_id.value)?.delete(msg.executor_id.value);
+      executorExited(m, agent, msg.framework_id.value, msg.executor_id.value);
       const framework = m.frameworks.get(msg.framework_id.value);
       if (framework) m.sendToFramework(framework, { type: "FAILURE", failure: { agent_id: { value: agent.id }, executor_id: msg.executor_id, status: msg.status } });
       return;

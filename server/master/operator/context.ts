@@ -9,11 +9,14 @@ import type { VirtualFiles } from "./files";
 import type { LoggingLevel } from "./logging";
 import type { MasterHistory } from "./history";
 import type { VersionInfo } from "./version";
+import type { CacheWarmer } from "./render/warmer";
 
 export interface OperatorContext {
   m: Master;
   handle: MasterHandle;
   cache: StateCache;
+  /** Background rendering of fragments (null when disabled). */
+  warmer: CacheWarmer | null;
   subscribers: OperatorSubscribers;
   files: VirtualFiles;
   logging: LoggingLevel;

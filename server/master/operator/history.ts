@@ -8,7 +8,7 @@
 //
 // Registry writes are asynchronous and never awaited by request handling; one flush is in flight
 // at a time; a failed write (e.g. fenced) is logged and retried with the next flush.
-import type { TaskState } from "../../protocol/mesos";
+import { countTasks, countTasksNow, type TaskCounts } from "./task-counts";
 import type { TimerHandle } from "../clock";
 import type { Master } from "../master";
 import type { MetricSample, SampleQuantities } from "../metrics";
@@ -60,8 +60,8 @@ function quantitiesOf(maps: Map<string, number>[]): SampleQuantities {
   return q;
 }
 
-/** One sample of the cluster now (cheap: per-agent usage comes from the state cache). */
-export function takeSample(m: Master, cache: StateCache): MetricSample {
+/** One sample of the cluster (per-agent usage comes from the state cache; tasks counted before). */
+export function takeSample(m: Master, cache: StateCache, counts: TaskCounts = countTasksNow(m)): MetricSample {
   const totals: Map<string, number>[] = [];
   const used: Map<string, number>[] = [];
   const agents = { connected: 0, disconnected: 0, unreachable: m.unreachableAgents.size };
@@ -72,18 +72,12 @@ export function takeSample(m: Master, cache: StateCache): MetricSample {
     else agents.disconnected++;
   }
   const offered = [...m.offers.values()].map((o) => cache.quantities(o.resources).regular);
-  const tasks: Partial<Record<TaskState, number>> = {};
-  const count = (state: TaskState) => (tasks[state] = (tasks[state] ?? 0) + 1);
   const frameworks = { active: 0, inactive: 0 };
   for (const fw of m.frameworks.values()) {
     if (fw.lifecycle === "connected") frameworks.active++;
     else frameworks.inactive++;
-    for (const t of fw.tasks.values()) count(t.state);
-    for (const t of fw.unreachableTasks.values()) count(t.state);
-    for (const t of fw.completedTasks) count(t.state);
   }
-  for (const c of m.completedFrameworks) for (const t of c.framework.completedTasks) count(t.state);
-  return { time: m.clock.now(), total: quantitiesOf(totals), allocated: quantitiesOf(used), offered: quantitiesOf(offered), tasks, agents, frameworks };
+  return { time: m.clock.now(), total: quantitiesOf(totals), allocated: quantitiesOf(used), offered: quantitiesOf(offered), tasks: { ...counts.all }, agents, frameworks };
 }
 
 function isSample(data: unknown): data is Omit<MetricSample, "time"> {
@@ -95,6 +89,7 @@ export class MasterHistory {
   private flushing = false;
   private readonly timers: TimerHandle[] = [];
   private stopped = false;
+  private sampling = false;
 
   constructor(
     private readonly m: Master,
@@ -125,13 +120,21 @@ export class MasterHistory {
   start(): void {
     const clock = this.m.clock;
     this.timers.push(clock.setInterval(() => void this.flushTimeline(), this.options.timelineFlushMs));
-    this.timers.push(clock.setInterval(() => this.sample(), this.options.metricsSampleIntervalMs));
+    this.timers.push(clock.setInterval(() => void this.sample(), this.options.metricsSampleIntervalMs));
   }
 
-  /** Takes one sample now (also used by tests). */
-  sample(): MetricSample | null {
-    if (!this.m.isLeading) return null;
-    const sample = takeSample(this.m, this.cache);
+  /** Takes one sample (tasks are counted in slices; the sample is stamped when taken). */
+  async sample(): Promise<MetricSample | null> {
+    if (!this.m.isLeading || this.sampling) return null;
+    this.sampling = true;
+    let counts: TaskCounts;
+    try {
+      counts = await countTasks(this.m);
+    } finally {
+      this.sampling = false;
+    }
+    if (this.stopped || !this.m.isLeading) return null;
+    const sample = takeSample(this.m, this.cache, counts);
     this.m.metricsHistory.add(sample);
     const { time, ...data } = sample;
     this.m.registrar

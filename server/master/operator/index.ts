@@ -12,6 +12,8 @@ import { AttachedFile, VirtualFiles } from "./files";
 import { DEFAULT_HISTORY_OPTIONS, MasterHistory, type HistoryOptions } from "./history";
 import { LoggingLevel } from "./logging";
 import { StateCache } from "./render/cache";
+import { CacheWarmer } from "./render/warmer";
+import { slicesBusy } from "./sliced-writer";
 import { OperatorSubscribers } from "./subscribe";
 import { versionInfo } from "./version";
 import * as legacy from "./legacy/endpoints";
@@ -23,6 +25,8 @@ export interface OperatorOptions extends Partial<HistoryOptions> {
   logFile?: string;
   /** Mesos --max_operator_event_stream_subscribers. */
   maxOperatorSubscribers?: number;
+  /** Render state fragments in the background (default true; the benchmark turns it off to measure cold requests). */
+  warmCache?: boolean;
 }
 
 export interface OperatorLayer {
@@ -76,15 +80,17 @@ export async function startOperatorLayer(
   options: OperatorOptions = {},
 ): Promise<OperatorLayer> {
   const cache = new StateCache(m);
-  const { logFile: _logFile, maxOperatorSubscribers: _max, ...historyOptions } = options;
+  const { logFile: _logFile, maxOperatorSubscribers: _max, warmCache = true, ...historyOptions } = options;
   const history = new MasterHistory(m, cache, { ...DEFAULT_HISTORY_OPTIONS, ...definedOnly(historyOptions) }, log);
   const vfiles = new VirtualFiles();
   if (options.logFile) vfiles.mount("/master/log", new AttachedFile("/master/log", options.logFile));
+  const warmer = warmCache ? new CacheWarmer(m, cache, slicesBusy) : null;
   const context: OperatorContext = {
     m,
     handle: new MasterHandle(m),
     cache,
-    subscribers: new OperatorSubscribers(m, cache, options.maxOperatorSubscribers ?? 1000),
+    warmer,
+    subscribers: new OperatorSubscribers(m, cache, options.maxOperatorSubscribers ?? 1000, warmer),
     files: vfiles,
     logging: new LoggingLevel(m.clock),
     history,
@@ -109,6 +115,7 @@ export async function startOperatorLayer(
     files: vfiles,
     prefixRoute: (path) => (path.startsWith("/master/quota/") ? quotaRemove : undefined),
     async stop() {
+      context.warmer?.stop();
       context.subscribers.close();
       context.logging.close();
       await history.stop();

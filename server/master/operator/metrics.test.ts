@@ -99,3 +99,17 @@ describe("Prometheus text", () => {
     for (const line of text.trim().split("\n")) expect(line).toMatch(/^(# TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge)|[a-zA-Z_:][a-zA-Z0-9_:]* -?[\d.e+-]+)$/);
   });
 });
+
+describe("task counts", () => {
+  it("the sliced count equals the immediate one", async () => {
+    const { countTasks, countTasksNow } = await import("./task-counts");
+    fx = await startFixture();
+    for (let i = 0; i < 4; i++) fx.launch(`c${i}`);
+    fx.update("c0", "TASK_RUNNING");
+    fx.update("c1", "TASK_FAILED");
+    const now = countTasksNow(fx.h.master);
+    expect(await countTasks(fx.h.master)).toEqual(now);
+    expect(now.all).toEqual({ TASK_STAGING: 2, TASK_RUNNING: 1, TASK_FAILED: 1 });
+    expect(now.active).toEqual({ TASK_STAGING: 2, TASK_RUNNING: 1 });
+  });
+});

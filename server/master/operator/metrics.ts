@@ -12,6 +12,7 @@ import { TASK_STATES, isTerminalState, type TaskState } from "../../protocol/mes
 import type { Master } from "../master";
 import type { StateCache } from "./render/cache";
 import { agentActive } from "./render/legacy";
+import { countTasksNow, type TaskCounts } from "./task-counts";
 
 export interface MetricsSources {
   m: Master;
@@ -65,8 +66,8 @@ function add(into: Map<string, number>, from: Map<string, number>): void {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-/** The whole snapshot, keys sorted. */
-export function metricsSnapshot(src: MetricsSources): Record<string, number> {
+/** The whole snapshot, keys sorted. `counts`: a task count (countTasks; counted now if absent). */
+export function metricsSnapshot(src: MetricsSources, counts: TaskCounts = countTasksNow(src.m)): Record<string, number> {
   const { m, cache } = src;
   const out: Record<string, number> = {};
   const c = m.counters;
@@ -135,29 +136,12 @@ export function metricsSnapshot(src: MetricsSources): Record<string, number> {
   out["master/outstanding_offers"] = m.offers.size;
 
   // Tasks: gauges from state, counters from MasterCounters.
-  const gauges: Partial<Record<TaskState, number>> = {};
-  const perFramework = new Map<string, { active: Map<TaskState, number>; terminal: Map<TaskState, number> }>();
-  for (const fw of m.frameworks.values()) {
-    const counts = { active: new Map<TaskState, number>(), terminal: new Map<TaskState, number>() };
-    perFramework.set(fw.id, counts);
-    const countTask = (state: TaskState) => {
-      const bucket = isTerminalState(state) ? counts.terminal : counts.active;
-      bucket.set(state, (bucket.get(state) ?? 0) + 1);
-    };
-    for (const t of fw.tasks.values()) {
-      gauges[t.state] = (gauges[t.state] ?? 0) + 1;
-      countTask(t.state);
-    }
-    for (const t of fw.unreachableTasks.values()) {
-      gauges.TASK_UNREACHABLE = (gauges.TASK_UNREACHABLE ?? 0) + 1;
-      countTask(t.state);
-    }
-    for (const t of fw.completedTasks) countTask(t.state);
-  }
+  const gauges = counts.active;
+  const perFramework = counts.perFramework;
   for (const state of ["staging", "starting", "running", "killing"] as const) {
     out[`master/tasks_${state}`] = gauges[`TASK_${state.toUpperCase()}` as TaskState] ?? 0;
   }
-  out["master/tasks_unreachable"] = gauges.TASK_UNREACHABLE ?? 0;
+  out["master/tasks_unreachable"] = counts.unreachable;
   for (const [name, state] of TERMINAL_COUNTERS) out[`master/tasks_${name}`] = c.terminalTasks.get(state) ?? 0;
   for (const [detail, n] of c.taskStateDetail) out[`master/${detail}`] = n;
 
@@ -199,10 +183,10 @@ export function metricsSnapshot(src: MetricsSources): Record<string, number> {
       eventTotal += n;
     }
     out[`${prefix}/events`] = eventTotal;
-    const counts = perFramework.get(fw.id)!;
+    const mine = perFramework.get(fw.id);
     for (const state of TASK_STATES) {
-      if (isTerminalState(state)) out[`${prefix}/tasks/terminal/${state.toLowerCase()}`] = counts.terminal.get(state) ?? 0;
-      else out[`${prefix}/tasks/active/${state.toLowerCase()}`] = counts.active.get(state) ?? 0;
+      if (isTerminalState(state)) out[`${prefix}/tasks/terminal/${state.toLowerCase()}`] = mine?.terminal.get(state) ?? 0;
+      else out[`${prefix}/tasks/active/${state.toLowerCase()}`] = mine?.active.get(state) ?? 0;
     }
   }
 

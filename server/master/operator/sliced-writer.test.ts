@@ -118,3 +118,58 @@ describe("Arena", () => {
     expect(Arena.text(slot)).toBe("v99".padEnd(200, "x"));
   });
 });
+
+describe("defragmentation", () => {
+  it("moves scattered fragments together, so the next document is written in a few large writes", async () => {
+    const { Arena } = await import("./render/arena");
+    const arena = new Arena(1024 * 1024);
+    // Two lists rendered interleaved (as tasks of two frameworks launched alternately).
+    const a: import("./render/arena").Slot[] = [];
+    const b: import("./render/arena").Slot[] = [];
+    for (let i = 0; i < 3000; i++) {
+      a.push(arena.put(`{"a":${i},"pad":"${"p".repeat(40)}"}`));
+      b.push(arena.put(`{"b":${i},"pad":"${"q".repeat(40)}"}`));
+    }
+    const mover = {
+      follows: (after: { chunk: Buffer; end: number }, slot: import("./render/arena").Slot) => arena.wouldFollow(after, slot),
+      move: (i: unknown, slot: import("./render/arena").Slot) => (a[i as number] = arena.copy(slot)),
+    };
+    function* doc(): Generator<Piece> {
+      yield "[";
+      yield { items: Array.from({ length: 3000 }, (_, i) => i), render: (i: unknown) => a[i as number]!, mover };
+      yield "]";
+    }
+    const first = new FakeResponse();
+    await writePieces(first as unknown as ServerResponse, 200, {}, doc(), { sliceBytes: 64 * 1024 });
+    const second = new FakeResponse();
+    await writePieces(second as unknown as ServerResponse, 200, {}, doc(), { sliceBytes: 64 * 1024 });
+    expect(second.text()).toBe(first.text());
+    expect((JSON.parse(second.text()) as { a: number }[]).map((x) => x.a)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    // ~180 KB: contiguous now, so a handful of slice-sized writes.
+    expect(second.chunks.length).toBeLessThanOrEqual(6);
+    const third = new FakeResponse();
+    await writePieces(third as unknown as ServerResponse, 200, {}, doc(), { sliceBytes: 64 * 1024 });
+    expect(third.chunks.length).toBe(second.chunks.length); // nothing moves any more
+  });
+});
+
+describe("defragmentation leaves contiguous documents alone", () => {
+  it("an updated fragment here and there is copied, nothing is moved", async () => {
+    const { Arena } = await import("./render/arena");
+    const arena = new Arena(1024 * 1024);
+    const a = Array.from({ length: 2000 }, (_, i) => arena.put(`{"a":${i}}`));
+    for (const i of [10, 500, 501, 1500]) a[i] = arena.put(`{"a":${i},"updated":true}`, a[i]);
+    let moves = 0;
+    const mover = {
+      follows: (after: { chunk: Buffer; end: number }, slot: import("./render/arena").Slot) => arena.wouldFollow(after, slot),
+      move: (i: unknown, slot: import("./render/arena").Slot) => (moves++, (a[i as number] = arena.copy(slot))),
+    };
+    function* doc(): Generator<Piece> {
+      yield { items: Array.from({ length: 2000 }, (_, i) => i), render: (i: unknown) => a[i as number]!, mover };
+    }
+    const res = new FakeResponse();
+    await writePieces(res as unknown as ServerResponse, 200, {}, doc());
+    expect(moves).toBe(0);
+    expect(JSON.parse(`[${res.text()}]`).filter((x: { updated?: boolean }) => x.updated)).toHaveLength(4);
+  });
+});

@@ -2,9 +2,9 @@
 //
 //   SUBSCRIBED {get_state, heartbeat_interval_seconds} ─► HEARTBEAT ─► events as they happen
 //
-// The SUBSCRIBED snapshot is rendered synchronously (consistent with the event order), then
-// written in slices with backpressure; events that happen meanwhile are rendered at once and
-// queued behind it. Each MasterEvent is rendered once and fanned out to every subscriber. A
+// The SUBSCRIBED snapshot is fixed synchronously (consistent with the event order: from cached
+// fragments, byte ranges that never change), then written in slices with backpressure; events
+// that happen meanwhile are rendered at once and queued behind it. Each MasterEvent is rendered once and fanned out to every subscriber. A
 // subscriber that stops reading is cut off once too much is buffered; above the subscriber limit
 // the oldest stream is closed (Mesos --max_operator_event_stream_subscribers).
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -15,10 +15,11 @@ import type { StateCache } from "./render/cache";
 import { capture, v1AgentJson, v1GetState } from "./render/state";
 import { v1Framework, v1Status } from "./render/v1";
 import { idJson, j } from "./render/json";
-import { collectParts, nextSliceTurn } from "./sliced-writer";
+import { resolvePieces, streamPieces, type Range } from "./sliced-writer";
+import { wrap } from "./http";
+import type { CacheWarmer } from "./render/warmer";
 
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
-const SLICE_BYTES = 512 * 1024;
 
 const frame = (json: string) => `${json.length}\n${json}`;
 
@@ -72,35 +73,10 @@ class OperatorStream {
     this.res.write(record, "latin1");
   }
 
-  /** Writes the snapshot record, then whatever queued up meanwhile; then goes live. */
-  async start(snapshotParts: string[], snapshotLength: number): Promise<void> {
-    this.res.write(`${snapshotLength}\n`, "latin1");
-    let batch: string[] = [];
-    let bytes = 0;
-    const flush = async () => {
-      const ok = this.res.write(batch.join(""), "latin1");
-      batch = [];
-      bytes = 0;
-      if (!ok) {
-        await new Promise<void>((r) => {
-          const done = () => {
-            this.res.off("drain", done);
-            this.res.off("close", done);
-            r();
-          };
-          this.res.on("drain", done);
-          this.res.on("close", done);
-        });
-      }
-      await nextSliceTurn();
-    };
-    for (const part of snapshotParts) {
-      if (this.closed) return;
-      batch.push(part);
-      bytes += part.length;
-      if (bytes >= SLICE_BYTES) await flush();
-    }
-    if (batch.length > 0 && !this.closed) this.res.write(batch.join(""), "latin1");
+  /** Writes the snapshot record (in slices), then whatever queued up meanwhile; then goes live. */
+  async start(snapshot: { parts: (string | Range)[]; length: number }): Promise<void> {
+    this.res.write(`${snapshot.length}\n`, "latin1");
+    if (!(await streamPieces(this.res, snapshot.parts.values()))) return;
     const queued = this.queue ?? [];
     this.queue = null;
     for (const record of queued) this.send(record);
@@ -128,32 +104,40 @@ export class OperatorSubscribers {
     private readonly m: Master,
     private readonly cache: StateCache,
     private readonly maxSubscribers: number,
+    private readonly warmer: CacheWarmer | null = null,
   ) {}
 
   get size(): number {
     return this.streams.size;
   }
 
-  /** Answers an accepted SUBSCRIBE call (transport checks done by the caller). */
-  subscribe(req: IncomingMessage, res: ServerResponse): void {
+  /**
+   * Answers an accepted SUBSCRIBE call (transport checks done by the caller). The snapshot is
+   * taken in one synchronous step, at the instant the stream starts receiving events; if the
+   * background renderer is still making its pass, that step waits for it (so it is quick).
+   */
+  async subscribe(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const m = this.m;
     const heartbeatMs = m.config.heartbeatIntervalMs;
     res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache" });
+    res.flushHeaders();
     req.socket.setKeepAlive(true);
     req.socket.setNoDelay(true);
+    if (this.warmer) {
+      this.warmer.enableV1();
+      await this.warmer.passDone();
+    }
+    if (res.destroyed || !m.isLeading) return void res.end();
 
     const stream = new OperatorStream(res, (s) => this.remove(s));
+    const pieces = wrap(`{"type":"SUBSCRIBED","subscribed":{"get_state":`, v1GetState(this.cache, m, capture(m)), `,"heartbeat_interval_seconds":${j(heartbeatMs / 1000)}}}`);
+    const snapshot = resolvePieces(pieces);
     this.streams.add(stream);
     this.ensureListening();
     while (this.streams.size > this.maxSubscribers) this.streams.values().next().value!.close();
-
-    const parts = [`{"type":"SUBSCRIBED","subscribed":{"get_state":`, ...collectParts(v1GetState(this.cache, m, capture(m)))];
-    parts.push(`,"heartbeat_interval_seconds":${j(heartbeatMs / 1000)}}}`);
-    let length = 0;
-    for (const p of parts) length += p.length;
     stream.send(frame(`{"type":"HEARTBEAT"}`));
     stream.heartbeat = m.clock.setInterval(() => stream.send(frame(`{"type":"HEARTBEAT"}`)), heartbeatMs);
-    void stream.start(parts, length);
+    await stream.start(snapshot);
   }
 
   private ensureListening(): void {
@@ -179,4 +163,3 @@ export class OperatorSubscribers {
     for (const s of [...this.streams]) s.close();
   }
 }
-

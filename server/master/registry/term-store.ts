@@ -16,6 +16,14 @@ export interface TermStoreStats {
   fencedByStore: number;
 }
 
+/** A write refused before reaching the store (the term may no longer lead). */
+export class TermRevokedError extends FencedError {
+  constructor(epoch: number, why: string) {
+    super(epoch);
+    this.message = `Registry write refused: ${why}`;
+  }
+}
+
 export class TermStore implements RegistryStore {
   readonly stats: TermStoreStats = { commits: 0, refusedLocally: 0, fencedByStore: 0 };
   private revoked = false;
@@ -39,17 +47,21 @@ export class TermStore implements RegistryStore {
     return this.revoked;
   }
 
-  private allowed(): boolean {
-    return !this.revoked && this.mayWrite();
+  /** Why writes are refused now, or null if they are allowed. */
+  private refusal(): string | null {
+    if (this.revoked) return "this master has stopped leading";
+    if (!this.mayWrite()) return "this master's leadership can no longer be confirmed (its ZooKeeper session is lost or may have expired)";
+    return null;
   }
 
   /** The shared store is initialised once by the process. */
   async init(): Promise<void> {}
 
   async claimLeadership(claim: LeaderClaim): Promise<number> {
-    if (!this.allowed()) {
+    const why = this.refusal();
+    if (why) {
       this.stats.refusedLocally++;
-      throw new FencedError(0);
+      throw new TermRevokedError(0, why);
     }
     return this.inner.claimLeadership(claim);
   }
@@ -63,9 +75,10 @@ export class TermStore implements RegistryStore {
   }
 
   async commit(epoch: number, writes: RegistryWrite[]): Promise<void> {
-    if (!this.allowed()) {
+    const why = this.refusal();
+    if (why) {
       this.stats.refusedLocally++;
-      throw new FencedError(epoch);
+      throw new TermRevokedError(epoch, why);
     }
     try {
       await this.inner.commit(epoch, writes);

@@ -9,7 +9,7 @@ const Amounts = z.record(z.string().min(1).max(64), z.number().min(0).finite());
 export const rolesRouter = router({
   list: masterProcedure.query(({ ctx }) => ctx.handle.roles()),
   updateWeights: operatorProcedure
-    .input(z.object({ weights: z.array(z.object({ role: Role, weight: z.number().positive().finite() })).min(1).max(100) }))
+    .input(z.object({ weights: z.array(z.object({ role: Role, weight: z.number().finite() })).min(1).max(100) }))
     .mutation(({ ctx, input }) => asOperator(ctx, "UPDATE_WEIGHTS", () => ctx.handle.updateWeights(input.weights, ctx.principal, input.reason))),
   updateQuota: operatorProcedure
     .input(z.object({ role: Role, guarantees: Amounts, limits: Amounts, force: z.boolean().default(false) }))

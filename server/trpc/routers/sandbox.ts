@@ -4,6 +4,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { MasterHandle } from "../../master/handle";
 import { masterProcedure, router } from "../init";
+import { sleep } from "../changes";
 import { SANDBOX_UNAVAILABLE, decodeChunk, safeRelativePath, sandboxCapability, type SandboxFiles } from "../sandbox-files";
 
 const TaskRef = { frameworkId: z.string().min(1).max(512), taskId: z.string().min(1).max(512) };
@@ -84,10 +85,7 @@ export const sandboxRouter = router({
           yield { ...chunk, truncated: false };
           continue;
         }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, TAIL_POLL_MS);
-          signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-        });
+        await sleep(TAIL_POLL_MS, signal);
       }
     }),
 });

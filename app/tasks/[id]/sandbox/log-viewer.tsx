@@ -9,6 +9,7 @@ import { useTRPC, useTRPCClient } from "../../../trpc/client";
 import { appendChunk, emptyWindow, findMatches, fromChunk, lineRange, prependChunk, stepMatch, trimWindow, type LogWindow } from "../../../lib/log-buffer";
 import { formatBytes, taskHref } from "../../../format";
 import { errorText } from "../../../components/confirm";
+import { useMasterBase } from "../../../lib/masters";
 
 const CHUNK = 64 * 1024;
 const MAX_WINDOW = 2 * 1024 * 1024;
@@ -31,6 +32,7 @@ function Marked({ text, query }: { text: string; query: string }) {
 export function LogViewer({ frameworkId, taskId, path, range }: { frameworkId: string; taskId: string; path: string; range?: { offset: number; length: number } }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
+  const base = useMasterBase();
   const scroller = useRef<HTMLDivElement>(null);
   const [win, setWin] = useState<LogWindow>(emptyWindow());
   const [size, setSize] = useState(0);
@@ -213,10 +215,10 @@ export function LogViewer({ frameworkId, taskId, path, range }: { frameworkId: s
           <span className="muted" data-testid="log-matches">{query ? `${matches.length === 0 ? 0 : matches.indexOf(current) + 1}/${matches.length}` : ""}</span>
         </span>
         <button type="button" onClick={copyLink} disabled={!sel} title="Select lines in the gutter (shift-click extends)" data-testid="log-permalink">{copied ? "Link copied" : "Link to selection"}</button>
-        {downloadUrl ? <a className="button" href={downloadUrl} download data-testid="log-download">Download</a> : <button type="button" onClick={downloadLoaded} data-testid="log-download">Download loaded</button>}
+        {downloadUrl ? <a className="button" href={`${base}${downloadUrl}`} download data-testid="log-download">Download</a> : <button type="button" onClick={downloadLoaded} data-testid="log-download">Download loaded</button>}
       </div>
       <p className="sub" data-testid="log-range">
-        Bytes {win.start.toLocaleString()}–{win.end.toLocaleString()} of {formatBytes(size)}
+        Bytes {win.start.toLocaleString("en-US")}–{win.end.toLocaleString("en-US")} of {formatBytes(size)}
         {win.start > 0 && <> · <button type="button" className="link" onClick={loadEarlier} data-testid="log-earlier">load earlier bytes</button></>}
         {mode === "static" && win.end < size && <> · <button type="button" className="link" onClick={loadLater}>load later bytes</button></>}
       </p>

@@ -3,8 +3,10 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../../../trpc/client";
 import { AppLink } from "../../../components/shell/app-link";
 import { StateBadge, Unavailable } from "../../../components/ui";
-import { formatAgo, formatBytes, taskHref } from "../../../format";
+import { formatBytes, taskHref } from "../../../format";
 import { LogViewer } from "./log-viewer";
+import { useMasterBase } from "../../../lib/masters";
+import { Ago } from "../../../components/time";
 
 export function Sandbox({ taskId, frameworkId, path, dir, range }: { taskId: string; frameworkId: string; path?: string; dir: string; range?: { offset: number; length: number } }) {
   const trpc = useTRPC();
@@ -40,6 +42,7 @@ export function Sandbox({ taskId, frameworkId, path, dir, range }: { taskId: str
 
 function Browser({ frameworkId, taskId, dir, here }: { frameworkId: string; taskId: string; dir: string; here: (p: string) => string }) {
   const trpc = useTRPC();
+  const base = useMasterBase();
   const { data, error, isPending } = useQuery(trpc.sandbox.browse.queryOptions({ frameworkId, taskId, path: dir }));
   if (isPending) return <p className="muted">Loading…</p>;
   if (error) return <p className="error" role="alert">{error.message}</p>;
@@ -56,9 +59,9 @@ function Browser({ frameworkId, taskId, dir, here }: { frameworkId: string; task
             <tr key={e.path} data-file={e.path}>
               <td>{e.isDirectory ? <AppLink href={here(`&dir=${encodeURIComponent(e.path)}`)}>{name}/</AppLink> : <AppLink href={here(`&path=${encodeURIComponent(e.path)}`)}>{name}</AppLink>}</td>
               <td className="num">{e.isDirectory ? "—" : formatBytes(e.size)}</td>
-              <td>{formatAgo(e.mtimeMs)}</td>
+              <td><Ago ms={e.mtimeMs} /></td>
               <td><code>{e.mode ?? ""}</code></td>
-              <td>{e.downloadUrl && <a href={e.downloadUrl} download>Download</a>}</td>
+              <td>{e.downloadUrl && <a href={`${base}${e.downloadUrl}`} download>Download</a>}</td>
             </tr>
           );
         })}

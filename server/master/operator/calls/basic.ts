@@ -3,6 +3,7 @@
 import { sendText } from "../../../http/util";
 import { j } from "../render/json";
 import { metricsSnapshot } from "../metrics";
+import { countTasks } from "../task-counts";
 import type { CallHandler } from "./types";
 import { ok, respondJson } from "../respond";
 
@@ -17,8 +18,9 @@ export const getFlags: CallHandler = (ctx, _call, { res }) => {
 
 export const getVersion: CallHandler = (ctx, _call, { res }) => respondJson(res, "GET_VERSION", j({ version_info: ctx.version }));
 
-export const getMetrics: CallHandler = (ctx, _call, { res }) => {
-  const snapshot = metricsSnapshot({ m: ctx.m, cache: ctx.cache, operatorSubscribers: ctx.subscribers.size });
+export const getMetrics: CallHandler = async (ctx, _call, { res }) => {
+  const counts = await countTasks(ctx.m);
+  const snapshot = metricsSnapshot({ m: ctx.m, cache: ctx.cache, operatorSubscribers: ctx.subscribers.size }, counts);
   const metrics = Object.entries(snapshot).map(([name, value]) => ({ name, value }));
   respondJson(res, "GET_METRICS", j({ metrics }));
 };

@@ -4,7 +4,10 @@ import { capture, v1GetAgents, v1GetExecutors, v1GetFrameworks, v1GetState, v1Ge
 import { respondPieces } from "../respond";
 import type { CallHandler } from "./types";
 
-export const getState: CallHandler = (ctx, _call, { res }) => respondPieces(res, "GET_STATE", v1GetState(ctx.cache, ctx.m, capture(ctx.m)));
+export const getState: CallHandler = (ctx, _call, { res }) => {
+  ctx.warmer?.enableV1();
+  return respondPieces(res, "GET_STATE", v1GetState(ctx.cache, ctx.m, capture(ctx.m)));
+};
 
 export const getAgents: CallHandler = (ctx, _call, { res }) => respondPieces(res, "GET_AGENTS", v1GetAgents(ctx.cache, capture(ctx.m)));
 
@@ -13,4 +16,7 @@ export const getFrameworks: CallHandler = (ctx, _call, { res }) =>
 
 export const getExecutors: CallHandler = (ctx, _call, { res }) => respondPieces(res, "GET_EXECUTORS", v1GetExecutors(capture(ctx.m)));
 
-export const getTasks: CallHandler = (ctx, _call, { res }) => respondPieces(res, "GET_TASKS", v1GetTasks(ctx.cache, capture(ctx.m)));
+export const getTasks: CallHandler = (ctx, _call, { res }) => {
+  ctx.warmer?.enableV1();
+  return respondPieces(res, "GET_TASKS", v1GetTasks(ctx.cache, capture(ctx.m)));
+};

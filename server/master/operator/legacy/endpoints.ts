@@ -12,6 +12,7 @@ import { principalOf, type OperatorContext } from "../context";
 import { leaderGate, methodGate, sendJsonText } from "../http";
 import { j } from "../render/json";
 import { metricsSnapshot, prometheusText } from "../metrics";
+import { countTasks } from "../task-counts";
 import { applyQuota, configFromQuotaRequest, quotaStatus, removeQuota, roleResources, scalarQuantities } from "../calls/roles";
 import { runOperatorOperation, type OperatorOperationType } from "../calls/operations";
 import { teardownFramework } from "../calls/actions";
@@ -171,13 +172,17 @@ export function operationForm(type: OperatorOperationType): Handler {
   };
 }
 
-export const metricsSnapshotEndpoint: Handler = (ctx, _req, res, query) => {
-  const snapshot = metricsSnapshot({ m: ctx.m, cache: ctx.cache, operatorSubscribers: ctx.subscribers.size });
-  sendJsonText(res, j(snapshot), query);
+async function snapshotOf(ctx: OperatorContext): Promise<Record<string, number>> {
+  const counts = await countTasks(ctx.m);
+  return metricsSnapshot({ m: ctx.m, cache: ctx.cache, operatorSubscribers: ctx.subscribers.size }, counts);
+}
+
+export const metricsSnapshotEndpoint: Handler = async (ctx, _req, res, query) => {
+  sendJsonText(res, j(await snapshotOf(ctx)), query);
 };
 
-export const prometheus: Handler = (ctx, _req, res) => {
-  const body = Buffer.from(prometheusText(metricsSnapshot({ m: ctx.m, cache: ctx.cache, operatorSubscribers: ctx.subscribers.size })), "utf8");
+export const prometheus: Handler = async (ctx, _req, res) => {
+  const body = Buffer.from(prometheusText(await snapshotOf(ctx)), "utf8");
   res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Content-Length": String(body.length) });
   res.end(body);
 };

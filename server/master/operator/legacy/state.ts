@@ -143,9 +143,29 @@ export const masterTasks: Handler = (ctx, _req, res, query) => {
   }
   for (const c of m.completedFrameworks) take(c.framework, c.framework.completedTasks);
   const started = (t: Task) => t.statuses[0]?.timestamp ?? 0;
-  tasks.sort((a, b) => (descending ? started(b) - started(a) : started(a) - started(b)));
-  const page = tasks.slice(offset, offset + limit).map((t) => ctx.cache.legacyTask(t));
+  const before = (a: Task, b: Task) => (descending ? started(b) - started(a) : started(a) - started(b));
+  const page = firstK(tasks, offset + limit, before).slice(offset).map((t) => ctx.cache.legacyTask(t));
   sendJsonText(res, `{"tasks":[${page.join(",")}]}`, query);
 };
 
 
+
+/** The first `k` items in `order` (stable), without sorting everything when k is small. */
+export function firstK<T>(items: T[], k: number, order: (a: T, b: T) => number): T[] {
+  if (k <= 0) return [];
+  if (k >= items.length / 8) return items.slice().sort(order).slice(0, k);
+  const top: T[] = [];
+  for (const item of items) {
+    if (top.length === k && order(item, top[k - 1]!) >= 0) continue;
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (order(item, top[mid]!) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    top.splice(lo, 0, item);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}

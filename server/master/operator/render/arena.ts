@@ -6,6 +6,11 @@
 // fragments of older generations are copied forward as they are next used — which also restores
 // contiguity — so memory stays within a small multiple of the live fragments.
 //
+// Chunks grow geometrically (4 MB up to 256 MB, about half of what is allocated so far): V8
+// counts buffer memory as "external" and starts a full garbage collection for every 64 MB of
+// new external memory, which on a large master heap costs seconds — few large chunks mean few
+// collections. (Untouched pages of a chunk are not resident.)
+//
 // Fragments are ASCII (see ./json.ts): one byte per character, written as latin1.
 
 export interface Slot {
@@ -17,6 +22,7 @@ export interface Slot {
 }
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
+const MAX_CHUNK_BYTES = 256 * 1024 * 1024;
 const COMMA = 44;
 
 export class Arena {
@@ -26,9 +32,18 @@ export class Arena {
   private allocatedSinceGeneration = 0;
   /** Bytes of the current fragment of every entry (maintained by `put` / `release`). */
   private liveBytes = 0;
+  private allocatedBytes = 0;
 
   constructor(private readonly chunkBytes = CHUNK_BYTES) {
     this.chunk = Buffer.allocUnsafeSlow(chunkBytes);
+    this.allocatedBytes = chunkBytes;
+  }
+
+  private newChunk(): void {
+    const size = Math.min(MAX_CHUNK_BYTES, Math.max(this.chunkBytes, 2 ** Math.floor(Math.log2(this.allocatedBytes / 2))));
+    this.chunk = Buffer.allocUnsafeSlow(size);
+    this.allocatedBytes += size;
+    this.used = 0;
   }
 
   /** Stores `text` (+ ","), replacing `previous` if given. */
@@ -41,10 +56,7 @@ export class Arena {
       own[need - 1] = COMMA;
       slot = { chunk: own, start: 0, end: need, generation: this.generation };
     } else {
-      if (this.used + need > this.chunk.length) {
-        this.chunk = Buffer.allocUnsafeSlow(this.chunkBytes);
-        this.used = 0;
-      }
+      if (this.used + need > this.chunk.length) this.newChunk();
       const start = this.used;
       this.chunk.write(text, start, "latin1");
       this.used += need;
@@ -57,16 +69,25 @@ export class Arena {
 
   /** The slot itself, or a copy in the current generation if it belongs to an older one. */
   current(slot: Slot): Slot {
-    if (slot.generation === this.generation) return slot;
+    return slot.generation === this.generation ? slot : this.copy(slot);
+  }
+
+  /** Whether a copy of `slot` made now would directly follow `after` (same chunk, adjacent). */
+  wouldFollow(after: { chunk: Buffer; end: number }, slot: Slot): boolean {
+    return after.chunk === this.chunk && after.end === this.used && this.used + (slot.end - slot.start) <= this.chunk.length;
+  }
+
+  /**
+   * Copies the fragment to the end of the current chunk. A document traversal moves fragments it
+   * finds scattered next to each other, so the next traversal writes them as one byte range.
+   */
+  copy(slot: Slot): Slot {
     const need = slot.end - slot.start;
     if (need > this.chunkBytes / 4) {
       slot.generation = this.generation;
       return slot;
     }
-    if (this.used + need > this.chunk.length) {
-      this.chunk = Buffer.allocUnsafeSlow(this.chunkBytes);
-      this.used = 0;
-    }
+    if (this.used + need > this.chunk.length) this.newChunk();
     const start = this.used;
     slot.chunk.copy(this.chunk, start, slot.start, slot.end);
     this.used += need;

@@ -18,12 +18,13 @@ import type { Master } from "../../master";
 import type { Agent, Framework, Task } from "../../state";
 import { j } from "./json";
 import { Arena, type Slot } from "./arena";
+import type { Mover } from "./state";
 import { legacyAgent, legacyAgentStatic, legacyStatuses, legacyTaskStatic, type LegacyAgentStatic } from "./legacy";
 import { v1Agent, v1AgentInfo, v1FrameworkInfo, v1TaskDynamic, v1TaskStatic } from "./v1";
 
 interface TaskEntry {
-  /** The cache that rendered this entry (several caches may look at the same Task). */
-  owner: StateCache;
+  /** The cache (and its reset generation) that rendered this entry; several caches may look at the same Task. */
+  owner: object;
   agentId: string;
   // Fingerprint of the dynamic part the fragments below were rendered from.
   state: TaskState;
@@ -84,8 +85,10 @@ export class StateCache {
   private readonly agentUsage = new Map<string, Usage & { agent: Agent }>();
   private readonly frameworkUsage = new Map<string, Usage & { framework: Framework }>();
   readonly stats: CacheStats = { hits: 0, misses: 0 };
-  private readonly legacyArena = new Arena();
-  private readonly v1Arena = new Arena();
+  private legacyArena = new Arena();
+  private v1Arena = new Arena();
+  /** Identity of the current set of task entries (replaced by `reset`). */
+  private token: object = {};
   private readonly agents = new Map<string, AgentEntry>();
   private readonly unsubscribe: () => void;
 
@@ -132,8 +135,8 @@ export class StateCache {
   private entry(task: Task): TaskEntry {
     let e = (task as WithEntry)[ENTRY];
     const last = task.statuses[task.statuses.length - 1];
-    if (e === undefined || e.owner !== this || e.agentId !== task.agentId) {
-      e = { owner: this, agentId: task.agentId, state: task.state, statusCount: task.statuses.length, lastStatus: last, updateUuid: task.statusUpdateUuid, updateState: task.statusUpdateState };
+    if (e === undefined || e.owner !== this.token || e.agentId !== task.agentId) {
+      e = { owner: this.token, agentId: task.agentId, state: task.state, statusCount: task.statuses.length, lastStatus: last, updateUuid: task.statusUpdateUuid, updateState: task.statusUpdateState };
       if (this.opts.attach === false) return e;
       // Non-enumerable: invisible to spreads, JSON and deep equality.
       Object.defineProperty(task, ENTRY, { value: e, writable: true, configurable: true, enumerable: false });
@@ -192,6 +195,40 @@ export class StateCache {
 
   v1TaskPiece = (task: Task): Slot | string => (this.opts.attach === false ? renderV1Task(task) : this.v1TaskSlot(task));
 
+  // Movers: a document traversal puts scattered fragments next to each other (see Arena.copy).
+  // The entry keeps pointing at its (only) current copy.
+  readonly legacyTaskMover: Mover<Task> = {
+    follows: (after, slot) => this.legacyArena.wouldFollow(after, slot),
+    move: (task, slot) => {
+      const e = (task as WithEntry)[ENTRY]!;
+      return (e.legacy = this.legacyArena.copy(slot));
+    },
+  };
+
+  readonly v1TaskMover: Mover<Task> = {
+    follows: (after, slot) => this.v1Arena.wouldFollow(after, slot),
+    move: (task, slot) => {
+      const e = (task as WithEntry)[ENTRY]!;
+      return (e.v1 = this.v1Arena.copy(slot));
+    },
+  };
+
+  readonly legacyAgentMover: Mover<Agent> = {
+    follows: (after, slot) => this.legacyArena.wouldFollow(after, slot),
+    move: (agent, slot) => {
+      const e = this.agents.get(agent.id)!;
+      return (e.legacy = this.legacyArena.copy(slot));
+    },
+  };
+
+  readonly v1AgentMover: Mover<Agent> = {
+    follows: (after, slot) => this.v1Arena.wouldFollow(after, slot),
+    move: (agent, slot) => {
+      const e = this.agents.get(agent.id)!;
+      return (e.v1 = this.v1Arena.copy(slot));
+    },
+  };
+
   private agentEntry(agent: Agent): AgentEntry | null {
     if (agent.offeredIds.size > 0 || this.opts.attach === false) return null;
     const usage = this.agentUsed(agent);
@@ -247,6 +284,16 @@ export class StateCache {
     if (!e) return this.renderV1Agent(agent);
     if (e.v1) return (e.v1 = this.v1Arena.current(e.v1));
     return (e.v1 = this.v1Arena.put(this.renderV1Agent(agent)));
+  }
+
+  /** Forgets every fragment (the next documents render from scratch; benchmarks, diagnostics). */
+  reset(): void {
+    this.token = {};
+    this.legacyArena = new Arena();
+    this.v1Arena = new Arena();
+    this.agents.clear();
+    this.agentUsage.clear();
+    this.frameworkUsage.clear();
   }
 
   /** A full legacy (v1) document measured the live bytes of its fragments. */

@@ -22,7 +22,10 @@ export interface LegacyTaskStatic {
 export function legacyTaskStatic(task: Task): LegacyTaskStatic {
   const info = task.info;
   const executorId = info.executor?.executor_id.value ?? "";
-  const role = task.resources.toArray()[0]?.allocation_info?.role ?? "*";
+  // The TaskInfo's resources are the task's resources in wire form (normalised at launch). Using
+  // them, not Resources.toArray(), matters: toArray's objects come from an allocation site V8
+  // pretenures (the master keeps many of them), so temporary copies would land in old space.
+  const role = info.resources?.[0]?.allocation_info?.role ?? "*";
   let limits = "";
   if (info.limits && Object.keys(info.limits).length > 0) {
     limits = `,"limits":${j(Object.fromEntries(Object.entries(info.limits).map(([k, v]) => [k, v.value])))}`;

@@ -1,11 +1,12 @@
-// Assembles the big state documents as a sequence of JSON text pieces (a generator), so that the
-// HTTP layer can write them in slices and the event loop stays responsive (./../sliced-writer.ts).
+// Assembles the big state documents as a sequence of pieces (a generator): JSON text for the
+// fixed parts, and ListPieces for lists of entities, whose items the writer renders one by one —
+// usually as cached fragments in an arena, written without copying (../sliced-writer.ts).
 //
 // Consistency: which agents, frameworks and tasks appear (and in which list) is captured
-// synchronously when a document is requested (`capture`); each entity's JSON is rendered when
-// its piece is produced, so a task that changes while a large response is being written shows
+// synchronously when a document is requested (`capture`); each entity's JSON is produced when
+// the writer reaches it, so a task that changes while a large response is being written shows
 // its newer state — in the list it belonged to at the start. Every entity is internally
-// consistent. (The SUBSCRIBE snapshot drains the generator synchronously: fully consistent.)
+// consistent. (The SUBSCRIBE snapshot resolves every piece synchronously: fully consistent.)
 import type { Master, RecoveredAgent } from "../../master";
 import type { Agent, Framework, Task } from "../../state";
 import type { StateCache } from "./cache";
@@ -28,13 +29,23 @@ export interface ListPiece<T = unknown> {
   render: (item: T) => string | Slot;
   /** Receives the bytes of the arena fragments written (live-size measurement). */
   counter?: { bytes: number };
+  /** Moves scattered fragments next to each other as they are written (see Arena.copy). */
+  mover?: Mover<T>;
 }
 
-export type Piece = string | ListPiece;
+export interface Mover<T> {
+  /** Whether `slot`, moved now, would directly follow the byte range ending at `after.end`. */
+  follows(after: { chunk: Buffer; end: number }, slot: Slot): boolean;
+  /** Moves the item's fragment to the end of its arena; returns the new slot. */
+  move(item: T, slot: Slot): Slot;
+}
+
+/** Text, a list rendered as it is written, or bytes written as they are. */
+export type Piece = string | ListPiece | { chunk: Buffer; start: number; end: number };
 export type Pieces = Iterator<Piece>;
 
-function listPiece<T>(items: readonly T[], render: (item: T) => string | Slot, counter?: { bytes: number }): ListPiece {
-  return { items, render, counter } as ListPiece;
+function listPiece<T>(items: readonly T[], render: (item: T) => string | Slot, counter?: { bytes: number }, mover?: Mover<T>): ListPiece {
+  return { items, render, counter, mover } as ListPiece;
 }
 
 export interface CapturedFramework {
@@ -83,9 +94,9 @@ export function capture(m: Master, filter: CaptureFilter = {}): Captured {
 }
 
 /** Yields `"key":[` + the rendered items + `]`. */
-function* list<T>(key: string, values: readonly T[], render: (item: T) => string | Slot, counter?: { bytes: number }): Generator<Piece> {
+function* list<T>(key: string, values: readonly T[], render: (item: T) => string | Slot, counter?: { bytes: number }, mover?: Mover<T>): Generator<Piece> {
   yield `"${key}":[`;
-  if (values.length > 0) yield listPiece(values, render, counter);
+  if (values.length > 0) yield listPiece(values, render, counter, mover);
   yield "]";
 }
 
@@ -110,11 +121,12 @@ function* legacyFramework(cache: StateCache, m: Master, c: CapturedFramework, co
     usedAndOffered: c.completed ? cache.summary(Resources.empty()) : cache.summary(used.resources.add(offered)),
   }) + ",";
   const task = cache.legacyTaskPiece;
-  yield* list("tasks", c.tasks, task, counter);
+  const mover = cache.legacyTaskMover;
+  yield* list("tasks", c.tasks, task, counter, mover);
   yield ",";
-  yield* list("unreachable_tasks", c.unreachable, task, counter);
+  yield* list("unreachable_tasks", c.unreachable, task, counter, mover);
   yield ",";
-  yield* list("completed_tasks", c.completedTasks, task, counter);
+  yield* list("completed_tasks", c.completedTasks, task, counter, mover);
   const executors: string[] = [];
   if (!c.completed) for (const e of fw.executors.values()) executors.push(legacyExecutor(e.info, fw.id, e.agentId, (r) => cache.summary(r)));
   yield legacyFrameworkTail(fw, offers.map((o) => legacyOffer(o, (r) => cache.summary(r))), executors);
@@ -133,7 +145,7 @@ function* frameworksList(cache: StateCache, m: Master, key: string, items: Captu
 export function* legacyState(cache: StateCache, m: Master, header: string, cap: Captured): Generator<Piece> {
   const counter = { bytes: 0 };
   yield header;
-  yield* list("slaves", cap.agents, (a) => cache.legacyAgentPiece(a), counter);
+  yield* list("slaves", cap.agents, (a) => cache.legacyAgentPiece(a), counter, cache.legacyAgentMover);
   yield ",";
   yield* list("recovered_slaves", cap.recovered, (r) => legacyRecoveredJson(cache, r));
   yield ",";
@@ -172,12 +184,12 @@ export function agentCounts(m: Master): { active: number; inactive: number } {
 // ---- v1 -----------------------------------------------------------------------------------
 
 /** Yields `,"key":[…]` (or nothing when empty: empty repeated fields are omitted). */
-function* optList<T>(first: { value: boolean }, key: string, values: readonly T[], render: (item: T) => string | Slot, counter?: { bytes: number }): Generator<Piece> {
+function* optList<T>(first: { value: boolean }, key: string, values: readonly T[], render: (item: T) => string | Slot, counter?: { bytes: number }, mover?: Mover<T>): Generator<Piece> {
   if (values.length === 0) return;
   const sep = first.value ? "" : ",";
   first.value = false;
   yield sep + `"${key}":[`;
-  yield listPiece(values, render, counter);
+  yield listPiece(values, render, counter, mover);
   yield "]";
 }
 
@@ -188,11 +200,12 @@ export function* v1GetTasks(cache: StateCache, cap: Captured, counter?: { bytes:
   const unreachable = all.flatMap((c) => c.unreachable);
   const completed = all.flatMap((c) => c.completedTasks);
   const render = cache.v1TaskPiece;
+  const mover = cache.v1TaskMover;
   const first = { value: true };
   yield "{";
-  yield* optList(first, "tasks", tasks, render, counter);
-  yield* optList(first, "unreachable_tasks", unreachable, render, counter);
-  yield* optList(first, "completed_tasks", completed, render, counter);
+  yield* optList(first, "tasks", tasks, render, counter, mover);
+  yield* optList(first, "unreachable_tasks", unreachable, render, counter, mover);
+  yield* optList(first, "completed_tasks", completed, render, counter, mover);
   yield "}";
 }
 
@@ -204,7 +217,7 @@ export function v1AgentJson(cache: StateCache, agent: Agent): string {
 export function* v1GetAgents(cache: StateCache, cap: Captured, counter?: { bytes: number }): Generator<Piece> {
   const first = { value: true };
   yield "{";
-  yield* optList(first, "agents", cap.agents, (a) => cache.v1AgentPiece(a), counter);
+  yield* optList(first, "agents", cap.agents, (a) => cache.v1AgentPiece(a), counter, cache.v1AgentMover);
   yield* optList(first, "recovered_agents", cap.recovered, (r) => j({ ...r.info, id: { value: r.id } }));
   yield "}";
 }

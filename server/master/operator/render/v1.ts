@@ -29,7 +29,7 @@ export function v1TaskStatic(task: Task): V1TaskStatic {
   if (info.limits && Object.keys(info.limits).length > 0) tail += `,"limits":${j(info.limits)}`;
   return {
     head: `{"name":${str(info.name)},"task_id":${idJson(info.task_id.value)},"framework_id":${idJson(task.frameworkId)}${executor},"agent_id":${idJson(task.agentId)},"state":"`,
-    resources: `","resources":${j(task.resources.toArray())}`,
+    resources: `","resources":${j(info.resources ?? task.resources.toArray())}`, // wire form kept in the TaskInfo (see legacyTaskStatic)
     tail: tail + "}",
   };
 }
