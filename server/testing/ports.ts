@@ -13,14 +13,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `T` without its falsy members (what a successful `waitUntil` returns). */
+export type Truthy<T> = Exclude<T, false | null | undefined | 0 | "">;
+
 /** Polls `check` until it returns a truthy value or the timeout passes. */
-export async function waitUntil<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = "condition", intervalMs = 50): Promise<NonNullable<T>> {
+export async function waitUntil<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = "condition", intervalMs = 50): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
     try {
       const value = await check();
-      if (value) return value as NonNullable<T>;
+      if (value) return value as Truthy<T>;
     } catch (err) {
       last = err;
     }

@@ -116,7 +116,7 @@ describe("plateau local + execute", () => {
     // A long task that would outlive a careless shutdown.
     const exec = spawn(process.execPath, [BIN, "execute", `--master=127.0.0.1:${port}`, "--name=orphan-candidate", "--command=sleep 600"]);
     await waitUntil(() => output.includes("orphan-candidate") || clusterPids(dataDir).length >= 3, 20_000, "task to start");
-    const pids = await waitUntil(() => {
+    const pids = await waitUntil((): number[] | false => {
       const p = clusterPids(dataDir);
       return p.length >= 1 && p;
     }, 10_000, "task pid files");

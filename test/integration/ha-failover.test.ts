@@ -124,7 +124,7 @@ describe("high availability: 3 masters, ZooKeeper, PostgreSQL", () => {
     const launchFrom = (offer: Offer) => {
       let available = Resources.from(offer.resources);
       const want = Resources.parse(TASK.resources).allocate(offer.allocation_info.role);
-      const infos = [];
+      const infos: Array<Record<string, unknown> & { task_id: { value: string } }> = [];
       while (pending.length > 0 && available.contains(want) && infos.length < 25) {
         const work = pending.shift()!;
         const n = (attempts.get(work) ?? 0) + 1;
