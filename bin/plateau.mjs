@@ -3,7 +3,8 @@
 // step for the server; the dashboard is built by `npm run build`). `plateau agent` runs a
 // precompiled bundle of the agent instead (scripts/agent-bundle.mjs: no loader in the agent
 // process); PLATEAU_AGENT_TSX=1 forces the sources.
-if (process.argv[2] === "agent" && process.env.PLATEAU_AGENT_TSX !== "1") {
+// The default executor (started by agents) lives in the same bundle.
+if ((process.argv[2] === "agent" || process.argv[2] === "default-executor") && process.env.PLATEAU_AGENT_TSX !== "1") {
   const { agentBundle } = await import("../scripts/agent-bundle.mjs");
   const bundle = await agentBundle();
   if (bundle !== undefined) {

@@ -25,7 +25,9 @@ function hashOf(inputs) {
 
 const ENTRY = `
 import { runAgentCli } from "./server/agent/cli.ts";
-runAgentCli(process.argv.slice(3)).catch((err) => {
+import { runDefaultExecutor } from "./server/agent/default-executor/main.ts";
+const run = process.argv[2] === "default-executor" ? runDefaultExecutor : runAgentCli;
+run(process.argv.slice(3)).catch((err) => {
   console.error(err instanceof Error ? err.message : String(err));
   process.exit(1);
 });

@@ -204,6 +204,7 @@ export class Agent {
 
   private readonly handlers: Handlers = {
     RUN_TASK: (m) => this.runner.runTask(m.framework, m.task, this.agentCheckpointed),
+    RUN_TASK_GROUP: (m) => this.runner.runTaskGroup(m.framework, m.executor, m.task_group.tasks, this.agentCheckpointed),
     KILL_TASK: (m) => {
       const task = this.state.findTask(m.framework_id.value, m.task_id.value);
       if (task === undefined) {

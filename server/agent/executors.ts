@@ -25,6 +25,7 @@ import type { MetaStore } from "./meta";
 import type { ResolvedOptions } from "./options";
 import { containerResources, type AgentState, type ExecutorRecord, type ExecutorSubscriber, type FrameworkRecord, type TaskRecord } from "./state";
 import type { TaskRunner } from "./tasks";
+import { defaultExecutorArgv } from "./default-executor/launch";
 
 export interface CustomExecutorsDeps {
   state: AgentState;
@@ -50,45 +51,59 @@ function waitStatus(t: Termination): number {
 export class CustomExecutors {
   constructor(private readonly d: CustomExecutorsDeps) {}
 
-  /** RUN_TASK of a task with TaskInfo.executor. */
-  async runTask(framework: FrameworkRecord, task: TaskInfo, ready: Promise<void>): Promise<void> {
-    const info: ExecutorInfo = { ...task.executor!, framework_id: { value: framework.id } };
+  /**
+   * RUN_TASK of a task with TaskInfo.executor (one task), or RUN_TASK_GROUP (`group`: the tasks
+   * are delivered together in one LAUNCH_GROUP event). Every task carries `executor`.
+   */
+  async runTasks(framework: FrameworkRecord, executorInfo: ExecutorInfo, tasks: TaskInfo[], ready: Promise<void>, group: boolean): Promise<void> {
+    const info: ExecutorInfo = { ...executorInfo, framework_id: { value: framework.id } };
     const executorId = info.executor_id.value;
-    const record: TaskRecord = { info: task, frameworkId: framework.id, executorId, state: "TASK_STAGING", statuses: [], killRequested: false, queued: true };
+    const groupKey = group ? randomUUID() : undefined;
+    const records: TaskRecord[] = tasks.map((task) => ({
+      info: task, frameworkId: framework.id, executorId, state: "TASK_STAGING", statuses: [], killRequested: false, queued: true,
+      ...(groupKey !== undefined ? { group: groupKey } : {}),
+    }));
     const existing = framework.executors.get(executorId);
     if (existing !== undefined && existing.phase !== "terminated") {
       if (existing.kind !== "custom" || existing.connection === "terminating") {
-        this.d.runner.update(record, { state: "TASK_FAILED", source: "SOURCE_AGENT", reason: "REASON_EXECUTOR_TERMINATED", message: `Executor ${executorId} is ${existing.kind !== "custom" ? "a command executor" : "terminating"}` });
+        for (const record of records) {
+          this.d.runner.update(record, { state: "TASK_FAILED", source: "SOURCE_AGENT", reason: "REASON_EXECUTOR_TERMINATED", message: `Executor ${executorId} is ${existing.kind !== "custom" ? "a command executor" : "terminating"}` });
+        }
         return;
       }
-      existing.tasks.set(task.task_id.value, record);
+      for (const record of records) existing.tasks.set(record.info.task_id.value, record);
       await ready;
       // In the launch slicer's order: the executor's own launch (which journals its run) went first.
       await this.d.runner.slicer.run(() => {
-        if (isTerminalState(record.state) || existing.runMetaDir === "") return; // the executor failed meanwhile
-        try {
-          this.d.meta.checkpointTask(this.runRef(existing), task);
-        } catch (err) {
-          this.d.log.warn(`Failed to checkpoint task ${task.task_id.value}: ${(err as Error).message}`);
+        if (existing.runMetaDir === "") return; // the executor failed meanwhile
+        const live = records.filter((r) => !isTerminalState(r.state));
+        for (const record of live) {
+          try {
+            this.d.meta.checkpointTask(this.runRef(existing), record.info);
+          } catch (err) {
+            this.d.log.warn(`Failed to checkpoint task ${record.info.task_id.value}: ${(err as Error).message}`);
+          }
         }
         this.d.containerizer.update(existing.containerId, containerResources(existing));
-        if (existing.connection === "subscribed") this.deliver(existing, record);
+        if (existing.connection === "subscribed" && live.length > 0) this.deliver(existing, live[0]!);
       });
       return;
     }
     const executor: ExecutorRecord = {
       frameworkId: framework.id, executorId, kind: "custom", info, containerId: randomUUID(), directory: "", runMetaDir: "",
-      phase: "launching", tasks: new Map([[task.task_id.value, record]]), completedTasks: [], connection: "launching",
+      phase: "launching", tasks: new Map(records.map((r) => [r.info.task_id.value, r])), completedTasks: [], connection: "launching",
     };
     this.d.state.addExecutor(executor);
     await ready;
     const launched = await this.d.runner.slicer.run((): { launch: Promise<{ pid: number }> } | undefined => {
       let argv: string[];
       try {
-        if (info.command === undefined) throw new CommandError("ExecutorInfo has no command");
-        argv = commandArgv(info.command);
+        if (info.type === "DEFAULT") argv = defaultExecutorArgv();
+        else if (info.command === undefined) throw new CommandError("ExecutorInfo has no command");
+        else argv = commandArgv(info.command);
         this.d.meta.checkpointFramework(framework.info);
-        const prepared = this.d.meta.prepareRun(this.runRef(executor), info, task);
+        const prepared = this.d.meta.prepareRun(this.runRef(executor), info, tasks[0]);
+        for (const task of tasks.slice(1)) this.d.meta.checkpointTask(this.runRef(executor), task);
         executor.directory = prepared.sandbox;
         executor.runMetaDir = prepared.runMetaDir;
       } catch (err) {
@@ -311,8 +326,16 @@ export class CustomExecutors {
   }
 
   private deliver(executor: ExecutorRecord, record: TaskRecord): void {
-    record.queued = false;
-    executor.subscriber!.send({ type: "LAUNCH", launch: { task: record.info } } satisfies ExecutorEvent);
+    if (record.group === undefined) {
+      record.queued = false;
+      executor.subscriber!.send({ type: "LAUNCH", launch: { task: record.info } } satisfies ExecutorEvent);
+      return;
+    }
+    // The whole group in one event; its TaskInfos without `executor` (as in a TaskGroupInfo).
+    const members = [...executor.tasks.values()].filter((r) => r.group === record.group && r.queued === true);
+    for (const member of members) member.queued = false;
+    const tasks = members.map(({ info: { executor: _executor, ...task } }) => task);
+    executor.subscriber!.send({ type: "LAUNCH_GROUP", launch_group: { task_group: { tasks } } } satisfies ExecutorEvent);
   }
 
   private arm(executor: ExecutorRecord, ms: number, fn: () => void): void {

@@ -149,6 +149,8 @@ export async function applyRecovery(d: RecoveryDeps, checkpointed: CheckpointedS
       d.state.addExecutor(executor);
       for (const task of run.tasks) {
         const record = recoverTask(d, framework.id, executor, task, run.killRequested);
+        // Undelivered tasks of a default executor go out together again (one LAUNCH_GROUP).
+        if (record !== undefined && run.executorInfo.type === "DEFAULT") record.group = "recovered";
         if (record !== undefined) executor.tasks.set(task.info.task_id.value, record);
       }
       const container = await d.containerizer.recover({

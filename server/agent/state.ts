@@ -29,6 +29,8 @@ export interface TaskRecord {
   killTimer?: TimerHandle;
   /** Custom executors: launched on the agent but not yet delivered to the executor (LAUNCH). */
   queued?: boolean;
+  /** LAUNCH_GROUP: the tasks sharing this key are delivered together in one LAUNCH_GROUP event. */
+  group?: string;
   /** Command tasks with a health check. */
   health?: HealthChecker;
   /** Health checks asked for the kill (the terminal update says healthy: false). */

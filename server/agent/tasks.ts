@@ -90,7 +90,7 @@ export class TaskRunner {
       this.d.log.warn(`Ignoring task ${taskId} of framework ${framework.id}: a task with that id is already on this agent`);
       return;
     }
-    if (task.executor !== undefined) return this.custom.runTask(framework, task, ready);
+    if (task.executor !== undefined) return this.custom.runTasks(framework, task.executor, [task], ready, false);
 
     const executor: ExecutorRecord = {
       frameworkId: framework.id, executorId: taskId, kind: "command", info: TaskRunner.commandExecutorInfo(task, framework.id),
@@ -146,6 +146,28 @@ export class TaskRunner {
       return;
     }
     this.markRunning(executor, record);
+  }
+
+  /** LAUNCH_GROUP: the tasks go to `executorInfo` (default or custom) together, or none of them does. */
+  async runTaskGroup(frameworkInfo: FrameworkInfo, executorInfo: ExecutorInfo, tasks: TaskInfo[], ready: Promise<void> = Promise.resolve()): Promise<void> {
+    const ids = tasks.map((t) => t.task_id.value).join(", ");
+    if (frameworkInfo.id === undefined) {
+      this.d.log.warn(`Ignoring task group [${ids}]: RUN_TASK_GROUP without a framework id`);
+      return;
+    }
+    const framework = this.d.state.upsertFramework(frameworkInfo as FrameworkInfo & { id: Id });
+    if (framework.terminating) {
+      this.d.log.warn(`Ignoring task group [${ids}] of framework ${framework.id}: the framework is shutting down`);
+      return;
+    }
+    const duplicate = tasks.find((t) => this.d.state.findTask(framework.id, t.task_id.value) !== undefined);
+    if (duplicate !== undefined || tasks.length === 0) {
+      this.d.log.warn(`Ignoring task group [${ids}] of framework ${framework.id}: ${duplicate ? `task ${duplicate.task_id.value} is already on this agent` : "it is empty"}`);
+      return;
+    }
+    const executor: ExecutorInfo = { ...executorInfo, framework_id: { value: framework.id } };
+    // Each task keeps its executor in the agent's records and checkpoints (recovery knows it by that).
+    return this.custom.runTasks(framework, executor, tasks.map((t) => ({ ...t, executor })), ready, true);
   }
 
   private environment(framework: FrameworkRecord, record: TaskRecord): Record<string, string> {

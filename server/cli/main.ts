@@ -20,6 +20,9 @@ async function main(argv: string[]): Promise<void> {
       return (await import("./local")).runLocalCli(rest);
     case "execute":
       return (await import("./execute")).runExecuteCli(rest);
+    case "default-executor":
+      // Started by an agent for ExecutorInfo.type = DEFAULT (not meant to be run by hand).
+      return (await import("../agent/default-executor/main")).runDefaultExecutor(rest);
     case undefined:
     case "help":
     case "--help":

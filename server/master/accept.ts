@@ -11,6 +11,7 @@ import { effectiveRefuseSeconds } from "../allocator/filters";
 import type { Master } from "./master";
 import { removeOffer, takeOffer } from "./offers";
 import type { Agent, Framework, Offer, Task } from "./state";
+import { launchGroup } from "./launch-group";
 import { addTask, masterStatus, stateFor } from "./task-lifecycle";
 
 type Accept = NonNullable<SchedulerCall["accept"]>;
@@ -87,10 +88,7 @@ export function accept(m: Master, framework: Framework, body: Accept): void {
       continue;
     }
     if (op.type === "LAUNCH_GROUP") {
-      for (const info of op.launch_group?.task_group.tasks ?? []) {
-        const status = masterStatus(m, { taskId: info.task_id.value, agentId: agent.id }, "TASK_ERROR", "REASON_TASK_GROUP_INVALID", "LAUNCH_GROUP (default executor) is not supported by this Plateau version");
-        m.sendStatusUpdate(framework, status);
-      }
+      available = launchGroup(m, framework, agent, op, roles, available, launchedHere);
       continue;
     }
     const handler = m.offerOperations.get(op.type);
@@ -111,7 +109,7 @@ export function accept(m: Master, framework: Framework, body: Accept): void {
 }
 
 /** Frameworks that are not MULTI_ROLE may omit allocation_info; inject the offers' role. */
-function withAllocationInfo(info: TaskInfo, roles: Set<string>): TaskInfo {
+export function withAllocationInfo(info: TaskInfo, roles: Set<string>): TaskInfo {
   if (roles.size !== 1 || !info.resources) return info;
   const [role] = roles;
   const inject = (list: TaskInfo["resources"]) => list?.map((r) => (r.allocation_info ? r : { ...r, allocation_info: { role } }));
@@ -121,25 +119,32 @@ function withAllocationInfo(info: TaskInfo, roles: Set<string>): TaskInfo {
 }
 
 export function validateTask(framework: Framework, agent: Agent, info: TaskInfo, available: Resources, launchedHere: Set<string>): string | null {
-  const taskId = info.task_id.value;
-  const idError = validateIdString(taskId);
-  if (idError) return `Task ID '${taskId}' is invalid: ${idError}`;
-  if (framework.tasks.has(taskId) || launchedHere.has(taskId)) return `Task has duplicate ID: ${taskId}`;
-  if (info.agent_id.value !== agent.id) return `Task uses invalid agent: ${info.agent_id.value}`;
   if (!!info.command === !!info.executor) {
     return "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present";
   }
   const executorError = info.executor ? validateExecutor(framework, agent, info.executor) : null;
   if (executorError) return `Task has invalid ExecutorInfo: ${executorError}`;
-  if (!info.resources || info.resources.length === 0) return "Task uses no resources";
-  const resourceError = validateResources(info.resources);
-  if (resourceError) return `Task uses invalid resources: ${resourceError}`;
-  const resources = Resources.from(info.resources).add(newExecutorResources(framework, agent, info));
+  const common = validateTaskFields(framework, agent, info, launchedHere);
+  if (common) return common;
+  const resources = Resources.from(info.resources ?? []).add(newExecutorResources(framework, agent, info));
   const taskRoles = new Set(resources.toArray().map((r) => r.allocation_info?.role));
   if (taskRoles.size > 1) return "Task uses resources allocated to multiple roles";
   if (!available.contains(resources)) {
     return `Task uses more resources ${resources.toString()} than available ${available.toString()}`;
   }
+  return null;
+}
+
+/** The checks every task gets, in LAUNCH and in LAUNCH_GROUP: id, duplicates, agent, resources, kill policy. */
+export function validateTaskFields(framework: Framework, agent: Agent, info: TaskInfo, launchedHere: Set<string>): string | null {
+  const taskId = info.task_id.value;
+  const idError = validateIdString(taskId);
+  if (idError) return `Task ID '${taskId}' is invalid: ${idError}`;
+  if (framework.tasks.has(taskId) || launchedHere.has(taskId)) return `Task has duplicate ID: ${taskId}`;
+  if (info.agent_id.value !== agent.id) return `Task uses invalid agent: ${info.agent_id.value}`;
+  if (!info.resources || info.resources.length === 0) return "Task uses no resources";
+  const resourceError = validateResources(info.resources);
+  if (resourceError) return `Task uses invalid resources: ${resourceError}`;
   const grace = info.kill_policy?.grace_period?.nanoseconds;
   if (grace !== undefined && grace < 0) return "Task's 'kill_policy.grace_period' must be non-negative";
   if (info.max_completion_time && info.max_completion_time.nanoseconds < 0) return "Task's `max_completion_time` must be non-negative";
@@ -147,14 +152,16 @@ export function validateTask(framework: Framework, agent: Agent, info: TaskInfo,
 }
 
 /** Mesos's ExecutorInfo checks (common/validation.cpp): ids, framework, compatibility with a running executor of that id. */
-function validateExecutor(framework: Framework, agent: Agent, executor: ExecutorInfo): string | null {
+export function validateExecutor(framework: Framework, agent: Agent, executor: ExecutorInfo, group = false): string | null {
   const idError = validateIdString(executor.executor_id.value);
   if (idError) return `Executor ID '${executor.executor_id.value}' is invalid: ${idError}`;
   if (executor.framework_id && executor.framework_id.value !== framework.id) {
     return `ExecutorInfo has an invalid FrameworkID (Actual: ${executor.framework_id.value} vs Expected: ${framework.id})`;
   }
-  if (executor.type === "DEFAULT") return "ExecutorInfo of type DEFAULT can only be used with LAUNCH_GROUP";
-  if (!executor.command) return "ExecutorInfo must have a CommandInfo";
+  if (executor.type === "DEFAULT") {
+    if (!group) return "ExecutorInfo of type DEFAULT can only be used with LAUNCH_GROUP";
+    if (executor.command) return "'ExecutorInfo.command' must not be set for 'DEFAULT' executor";
+  } else if (!executor.command) return "ExecutorInfo must have a CommandInfo";
   if (executor.resources) {
     const error = validateResources(executor.resources);
     if (error) return `Executor uses invalid resources: ${error}`;
@@ -167,12 +174,17 @@ function validateExecutor(framework: Framework, agent: Agent, executor: Executor
 }
 
 /** The fields that must match between launches on one executor. */
-const comparable = (e: ExecutorInfo) => ({ command: e.command, container: e.container, name: e.name, source: e.source, data: e.data });
+const comparable = (e: ExecutorInfo) => ({ isDefault: e.type === "DEFAULT", command: e.command, container: e.container, name: e.name, source: e.source, data: e.data });
 
 /** The resources of `info`'s executor if it is not running on the agent yet (they are consumed from the offer too). */
 function newExecutorResources(framework: Framework, agent: Agent, info: TaskInfo): Resources {
-  if (!info.executor || agent.executors.get(framework.id)?.has(info.executor.executor_id.value)) return Resources.empty();
-  return Resources.from(info.executor.resources ?? []);
+  return info.executor ? executorResourcesToAllocate(framework, agent, info.executor) : Resources.empty();
+}
+
+/** An executor's resources when it is not running on the agent yet (consumed from the offer too), else none. */
+export function executorResourcesToAllocate(framework: Framework, agent: Agent, executor: ExecutorInfo): Resources {
+  if (agent.executors.get(framework.id)?.has(executor.executor_id.value)) return Resources.empty();
+  return Resources.from(executor.resources ?? []);
 }
 
 function launchOne(m: Master, framework: Framework, agent: Agent, info: TaskInfo, available: Resources, launchedHere: Set<string>): Resources {
@@ -184,25 +196,43 @@ function launchOne(m: Master, framework: Framework, agent: Agent, info: TaskInfo
     return available;
   }
   launchedHere.add(taskId);
-  const resources = Resources.from(info.resources ?? []);
   const executorResources = newExecutorResources(framework, agent, info);
-  const normalized: TaskInfo = { ...info, resources: resources.toArray() };
-  if (info.executor) {
-    // A custom executor: the master tracks it (offers' executor_ids, re-registration, FAILURE
-    // on exit) and its resources stay allocated until it exits.
-    const executor: ExecutorInfo = { ...info.executor, framework_id: { value: framework.id }, resources: executorResources.isEmpty() ? info.executor.resources : executorResources.toArray() };
-    normalized.executor = executor;
-    if (!agent.executors.get(framework.id)?.has(executor.executor_id.value)) {
-      const byFramework = agent.executors.get(framework.id) ?? new Map<string, ExecutorInfo>();
-      byFramework.set(executor.executor_id.value, executor);
-      agent.executors.set(framework.id, byFramework);
-      framework.executors.set(executor.executor_id.value, { agentId: agent.id, info: executor });
-    }
+  const executor = info.executor ? trackExecutor(framework, agent, info.executor) : undefined;
+  const normalized = recordLaunchedTask(m, framework, agent, { ...info, ...(executor ? { executor } : {}) }, executor?.executor_id.value ?? taskId);
+  if (agent.link && agent.connection === "connected") {
+    agent.link.send({ type: "RUN_TASK", framework: framework.info, task: normalized });
   }
+  // A disconnected agent gets a reconciliation on re-registration (unknown_tasks) and reports
+  // the task as dropped/lost through its status update manager.
+  return available.subtract(Resources.from(normalized.resources ?? [])).subtract(executorResources);
+}
+
+/**
+ * A custom or default executor: the master tracks it (offers' executor_ids, re-registration,
+ * FAILURE on exit) and its resources stay allocated until it exits. Returns the ExecutorInfo
+ * the tasks carry (framework id set, resources normalized).
+ */
+export function trackExecutor(framework: Framework, agent: Agent, info: ExecutorInfo): ExecutorInfo {
+  const running = agent.executors.get(framework.id)?.get(info.executor_id.value);
+  if (running) return running;
+  const resources = Resources.from(info.resources ?? []);
+  const executor: ExecutorInfo = { ...info, framework_id: { value: framework.id }, resources: resources.isEmpty() ? info.resources : resources.toArray() };
+  const byFramework = agent.executors.get(framework.id) ?? new Map<string, ExecutorInfo>();
+  byFramework.set(executor.executor_id.value, executor);
+  agent.executors.set(framework.id, byFramework);
+  framework.executors.set(executor.executor_id.value, { agentId: agent.id, info: executor });
+  return executor;
+}
+
+/** Adds a validated task (TASK_STAGING) to the master's model and the timeline; returns the TaskInfo sent to the agent. */
+export function recordLaunchedTask(m: Master, framework: Framework, agent: Agent, info: TaskInfo, executorId: string): TaskInfo {
+  const taskId = info.task_id.value;
+  const resources = Resources.from(info.resources ?? []);
+  const normalized: TaskInfo = { ...info, resources: resources.toArray() };
   const task: Task = {
     frameworkId: framework.id,
     agentId: agent.id,
-    executorId: info.executor?.executor_id.value ?? taskId,
+    executorId,
     info: normalized,
     state: "TASK_STAGING",
     statuses: [],
@@ -220,10 +250,5 @@ function launchOne(m: Master, framework: Framework, agent: Agent, info: TaskInfo
     agentId: agent.id,
     taskId,
   });
-  if (agent.link && agent.connection === "connected") {
-    agent.link.send({ type: "RUN_TASK", framework: framework.info, task: normalized });
-  }
-  // A disconnected agent gets a reconciliation on re-registration (unknown_tasks) and reports
-  // the task as dropped/lost through its status update manager.
-  return available.subtract(resources).subtract(executorResources);
+  return normalized;
 }

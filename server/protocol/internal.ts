@@ -110,6 +110,13 @@ export const MasterToAgent = z.discriminatedUnion("type", [
     framework: FrameworkInfo,
     task: TaskInfo,
   }),
+  /** LAUNCH_GROUP: the tasks (without `executor`) go to `executor` together (LAUNCH_GROUP event / default executor). */
+  z.object({
+    type: z.literal("RUN_TASK_GROUP"),
+    framework: FrameworkInfo,
+    executor: ExecutorInfo,
+    task_group: z.object({ tasks: z.array(TaskInfo) }),
+  }),
   z.object({ type: z.literal("KILL_TASK"), framework_id: Id, task_id: Id, kill_policy: KillPolicy.optional() }),
   z.object({
     type: z.literal("STATUS_UPDATE_ACKNOWLEDGEMENT"),
