@@ -25,7 +25,40 @@ export const EXECUTE_FLAGS: FlagSpecs = {
   partition_aware: { type: "bool", default: true, help: "Subscribe with the PARTITION_AWARE capability." },
   kill_after: { type: "duration", placeholder: "duration", help: "Kill the task this long after it is RUNNING." },
   timeout: { type: "duration", placeholder: "duration", help: "Give up (exit 1) if the task has not ended after this long." },
+  task_group: {
+    type: "string", placeholder: "json",
+    help: "Launch a task group on the default executor instead of one task (LAUNCH_GROUP), as mesos-execute:\na TaskGroupInfo JSON '{\"tasks\":[{\"name\":\"a\",\"task_id\":{\"value\":\"a\"},\"command\":{\"value\":\"...\"},\n\"resources\":[...]}]}' (resources may also be a string like 'cpus:0.1;mem:32'). Replaces --name/--command.",
+  },
+  executor_resources: { type: "string", default: "cpus:0.1;mem:64", help: "Resources of the default executor for --task_group." },
 };
+
+interface PlannedTask {
+  id: string;
+  resources: Resources;
+  /** The TaskInfo fields other than task_id, agent_id and resources. */
+  info: Record<string, unknown>;
+}
+
+/** --task_group: a TaskGroupInfo as JSON (mesos-execute's format), resources as JSON or text. */
+export function parseTaskGroup(text: string): PlannedTask[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`--task_group is not valid JSON: ${(err as Error).message}`);
+  }
+  const list = (parsed as { tasks?: unknown })?.tasks;
+  if (!Array.isArray(list) || list.length === 0) throw new Error("--task_group needs a non-empty 'tasks' array");
+  return list.map((raw, i) => {
+    const t = raw as Record<string, unknown>;
+    const id = (t.task_id as { value?: unknown } | undefined)?.value ?? t.name;
+    if (typeof id !== "string" || id === "") throw new Error(`--task_group: task ${i} needs 'task_id.value' or 'name'`);
+    if (typeof (t.command as { value?: unknown } | undefined)?.value !== "string") throw new Error(`--task_group: task '${id}' needs 'command.value'`);
+    const resources = typeof t.resources === "string" ? Resources.parse(t.resources) : Array.isArray(t.resources) ? Resources.from(t.resources) : Resources.parse("cpus:0.1;mem:32");
+    const { task_id: _id, agent_id: _agent, resources: _resources, ...info } = t;
+    return { id, resources, info: { name: id, ...info } };
+  });
+}
 
 function statusLine(status: TaskStatus): string {
   return `${status.state} ${status.reason ?? "-"} ${status.message ?? ""}`.trimEnd();
@@ -40,7 +73,7 @@ export async function runExecuteCli(argv: string[]): Promise<void> {
       return;
     }
     values = parsed.values;
-    for (const required of ["master", "name", "command"]) {
+    for (const required of values.task_group === undefined ? ["master", "name", "command"] : ["master"]) {
       if (values[required] === undefined) throw new FlagError(`Missing required flag --${required}`);
     }
   } catch (err) {
@@ -52,8 +85,10 @@ export async function runExecuteCli(argv: string[]): Promise<void> {
   }
   const code = await execute({
     master: String(values.master),
-    name: String(values.name),
-    command: String(values.command),
+    name: String(values.name ?? "task-group"),
+    command: String(values.command ?? ""),
+    taskGroup: values.task_group as string | undefined,
+    executorResources: String(values.executor_resources),
     resources: String(values.resources),
     frameworkName: String(values.framework_name),
     role: String(values.role),
@@ -76,6 +111,9 @@ export interface ExecuteOptions {
   name: string;
   command: string;
   resources: string;
+  /** --task_group (JSON TaskGroupInfo): LAUNCH_GROUP on the default executor. */
+  taskGroup?: string;
+  executorResources?: string;
   frameworkName: string;
   role: string;
   user: string;
@@ -93,17 +131,28 @@ export interface ExecuteOptions {
 /** Runs the task to completion; returns the process exit code. */
 export async function execute(o: ExecuteOptions): Promise<number> {
   let wanted: Resources;
-  let environment: { variables: { name: string; value: string }[] } | undefined;
+  let tasks: PlannedTask[];
+  let executorResources = Resources.empty();
   try {
-    wanted = Resources.parse(o.resources);
+    let environment: { variables: { name: string; value: string }[] } | undefined;
     if (o.env) {
       const parsed = JSON.parse(o.env) as Record<string, unknown>;
       environment = { variables: Object.entries(parsed).map(([name, value]) => ({ name, value: String(value) })) };
     }
+    if (o.taskGroup !== undefined) {
+      tasks = parseTaskGroup(o.taskGroup);
+      executorResources = Resources.parse(o.executorResources ?? "cpus:0.1;mem:64");
+    } else {
+      tasks = [{ id: o.name, resources: Resources.parse(o.resources), info: { name: o.name, command: { value: o.command, shell: o.shell, ...(environment ? { environment } : {}) } } }];
+    }
+    wanted = tasks.reduce((sum, t) => sum.add(t.resources), executorResources);
   } catch (err) {
     o.print(`Invalid flags: ${err instanceof ResourcesParseError ? err.message : (err as Error).message}`);
     return 1;
   }
+  const group = o.taskGroup !== undefined;
+  const ids = new Set(tasks.map((t) => t.id));
+  const ended = new Map<string, TaskStatus["state"]>();
   const capabilities = o.partitionAware ? [{ type: "PARTITION_AWARE" as const }] : [];
   const client = new SchedulerClient(o.master, {
     user: o.user,
@@ -136,15 +185,19 @@ export async function execute(o: ExecuteOptions): Promise<number> {
           continue;
         }
         launched = true;
-        const task = {
-          name: o.name,
-          task_id: { value: o.name },
-          agent_id: offer.agent_id,
-          resources: request.toArray(),
-          command: { value: o.command, shell: o.shell, ...(environment ? { environment } : {}) },
-        };
+        const role = offer.allocation_info.role;
+        const infos = tasks.map((t) => ({ ...t.info, task_id: { value: t.id }, agent_id: offer.agent_id, resources: t.resources.allocate(role).toArray() }));
+        const operation = group
+          ? {
+              type: "LAUNCH_GROUP",
+              launch_group: {
+                executor: { type: "DEFAULT", executor_id: { value: "default-executor" }, resources: executorResources.allocate(role).toArray() },
+                task_group: { tasks: infos },
+              },
+            }
+          : { type: "LAUNCH", launch: { task_infos: infos } };
         void client
-          .call({ type: "ACCEPT", accept: { offer_ids: [offer.id], operations: [{ type: "LAUNCH", launch: { task_infos: [task] } }], filters: { refuse_seconds: 3600 } } })
+          .call({ type: "ACCEPT", accept: { offer_ids: [offer.id], operations: [operation], filters: { refuse_seconds: 3600 } } })
           .then((r) => {
             if (r.status !== 202) {
               o.print(`ACCEPT failed: ${r.status} ${r.body}`);
@@ -165,7 +218,7 @@ export async function execute(o: ExecuteOptions): Promise<number> {
       heard = false;
       const timer = setInterval(() => {
         if (done || heard) return clearInterval(timer);
-        void client.call({ type: "RECONCILE", reconcile: { tasks: [{ task_id: { value: o.name } }] } }).catch(() => {});
+        void client.call({ type: "RECONCILE", reconcile: { tasks: [...ids].map((value) => ({ task_id: { value } })) } }).catch(() => {});
       }, 2000);
       timer.unref();
     };
@@ -174,16 +227,18 @@ export async function execute(o: ExecuteOptions): Promise<number> {
       if (event.type === "OFFERS") onOffers(event.offers.offers);
       else if (event.type === "UPDATE") {
         const status = event.update.status;
-        if (status.task_id.value !== o.name) return;
+        if (!ids.has(status.task_id.value)) return;
         heard = true;
-        o.print(statusLine(status));
+        o.print(group ? `${status.task_id.value} ${statusLine(status)}` : statusLine(status));
         if (status.uuid && status.agent_id) {
           client.call({ type: "ACKNOWLEDGE", acknowledge: { agent_id: status.agent_id, task_id: status.task_id, uuid: status.uuid } }).catch(() => {});
         }
         if (status.state === "TASK_RUNNING" && o.killAfterMs !== undefined) {
           setTimeout(() => client.call({ type: "KILL", kill: { task_id: status.task_id, agent_id: status.agent_id } }).catch(() => {}), o.killAfterMs).unref();
         }
-        if (isTerminalState(status.state)) void finish(status.state === "TASK_FINISHED" ? 0 : 1);
+        if (isTerminalState(status.state)) ended.set(status.task_id.value, status.state);
+        // Exit 0 only when every task finished.
+        if (ended.size === ids.size) void finish([...ended.values()].every((state) => state === "TASK_FINISHED") ? 0 : 1);
       } else if (event.type === "ERROR") {
         o.print(`ERROR - ${event.error.message}`);
         void finish(1);

@@ -216,7 +216,9 @@ export class MasterHandle {
     const m = this.master;
     const task = findTask(m, frameworkId, taskId);
     if (!task || !m.agents.has(task.agentId)) return null;
-    const root = `${AGENT_FILES_PREFIX}/${task.agentId}/frameworks/${frameworkId}/executors/${task.executorId}/runs/latest`;
+    // A task of a default executor (LAUNCH_GROUP) has its own sandbox inside the executor's.
+    const nested = task.info.executor?.type === "DEFAULT" ? `/tasks/${taskId}` : "";
+    const root = `${AGENT_FILES_PREFIX}/${task.agentId}/frameworks/${frameworkId}/executors/${task.executorId}/runs/latest${nested}`;
     const proxy = new AgentSandboxFiles(() => m);
     const abs = (rel: string) => (rel ? `${root}/${rel}` : root);
     const rel = (p: string) => (p === root ? "" : p.startsWith(`${root}/`) ? p.slice(root.length + 1) : p);

@@ -10,6 +10,7 @@ import type { Offer } from "../../server/protocol/mesos";
 import type { SchedulerEvent } from "../../server/protocol/scheduler";
 import type { SchedulerClient } from "../../server/cli/scheduler-client";
 import { Resources } from "../../server/resources";
+import { execute } from "../../server/cli/execute";
 import { startTestAgent, startTestMaster, waitForAgents, waitUntil, type TestAgent, type TestMaster } from "../../server/testing/cluster";
 import { autoAcknowledge, commandTask, isUpdateFor, newScheduler, nextOffer, type UpdateEvent } from "./helpers";
 
@@ -151,6 +152,36 @@ describe("LAUNCH_GROUP", () => {
     expect(seen.group).toEqual(["g1", "g2"]);
     expect(seen.executor_in_task).toBe(false);
     await client.waitFor(isUpdateFor("g2", "TASK_RUNNING"), 10_000, true);
+  });
+
+  it("plateau execute --task_group launches a group on the default executor (mesos-execute's flag) and exits 0 only if all finish", async () => {
+    const { master, client } = await cluster();
+    await client.mustCall({ type: "TEARDOWN" }); // its offers go to plateau execute instead
+    const run = async (group: unknown) => {
+      const lines: string[] = [];
+      const code = await execute({
+        master: master.address, name: "unused", command: "", resources: "", frameworkName: "execute-group", role: "*", user: "root", shell: true,
+        checkpoint: false, partitionAware: true, taskGroup: JSON.stringify(group), executorResources: "cpus:0.1;mem:64", timeoutMs: 30_000, print: (l) => lines.push(l),
+      });
+      return { code, lines };
+    };
+    const ok = await run({ tasks: [
+      { name: "x", task_id: { value: "x" }, command: { value: "echo x" }, resources: "cpus:0.1;mem:32" },
+      { name: "y", task_id: { value: "y" }, command: { value: "sleep 1" }, resources: "cpus:0.1;mem:32" },
+    ] });
+    expect(ok.code).toBe(0);
+    expect(ok.lines).toContain("x TASK_FINISHED - Command exited with status 0");
+    expect(ok.lines).toContain("y TASK_FINISHED - Command exited with status 0");
+    const bad = await run({ tasks: [
+      { name: "p", task_id: { value: "p" }, command: { value: "sleep 30" } },
+      { name: "q", task_id: { value: "q" }, command: { value: "exit 4" } },
+    ] });
+    expect(bad.code).toBe(1);
+    expect(bad.lines).toContain("q TASK_FAILED - Command exited with status 4");
+    expect(bad.lines.some((l) => l.startsWith("p TASK_KILLED"))).toBe(true);
+    const invalid = await run({ tasks: [] });
+    expect(invalid.code).toBe(1);
+    expect(invalid.lines[0]).toContain("--task_group needs a non-empty 'tasks' array");
   });
 
   it("refuses invalid task groups atomically with TASK_ERROR / REASON_TASK_GROUP_INVALID", async () => {
