@@ -348,3 +348,24 @@ describe("snapshot", () => {
     expect(snap.weights).toEqual([{ role: "ops", weight: 2 }]);
   });
 });
+
+describe("scoped rounds (agents that just arrived)", () => {
+  it("a round for given agents offers only those agents; the next full round offers the rest", () => {
+    const h = new AllocatorHarness();
+    for (const a of ["a1", "a2", "a3"]) h.addAgent(a, "cpus:4;mem:1024");
+    h.addFramework("f1");
+    const scoped = h.allocator.allocate(h.now, new Set(["a2", "unknown"]));
+    expect(scoped.map((p) => p.agentId)).toEqual(["a2"]);
+    expect(summary(h.tick())).toEqual(["f1@a1(*)", "f1@a3(*)"]);
+  });
+
+  it("walks no agent while no framework is active (a new leader before frameworks re-subscribe)", () => {
+    const h = new AllocatorHarness();
+    h.addAgent("a1", "cpus:4;mem:1024");
+    h.addFramework("f1");
+    h.allocator.deactivateFramework("f1");
+    expect(h.allocator.allocate(h.now)).toEqual([]);
+    h.allocator.activateFramework("f1");
+    expect(summary(h.tick())).toEqual(["f1@a1(*)"]);
+  });
+});

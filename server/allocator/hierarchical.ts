@@ -264,11 +264,22 @@ export class HierarchicalAllocator implements Allocator {
 
   // ── allocation ──────────────────────────────────────────────────────────────────────────
 
-  allocate(now: number): OfferPlan[] {
+  allocate(now: number, agentIds?: ReadonlySet<string>): OfferPlan[] {
     const book = this.book;
     this.rounds++;
     book.filters.expire(now);
     if (book.agentList.length === 0 || book.frameworks.size === 0) return [];
+    // Nobody to offer to (e.g. a new leader whose frameworks have not re-subscribed yet): no walk
+    // over every agent.
+    if (!book.roleSorter.leaves().some((r) => r.payload.frameworks.activeCount > 0)) return [];
+    if (agentIds !== undefined) {
+      const order: AgentEntry[] = [];
+      for (const id of agentIds) {
+        const entry = book.agents.get(id);
+        if (entry !== undefined) order.push(entry);
+      }
+      return order.length === 0 ? [] : allocationRound(book, order, now);
+    }
     return allocationRound(book, this.agentOrder(), now);
   }
 

@@ -91,8 +91,11 @@ export interface Allocator {
   updateWeights(weights: WeightInfo[]): void;
   updateQuota(config: QuotaConfig): void;
 
-  /** One allocation round at time `now` (ms since epoch). */
-  allocate(now: number): OfferPlan[];
+  /**
+   * One allocation round at time `now` (ms since epoch), over every agent or only `agentIds`
+   * (Mesos's allocate(slaveIds): a round triggered by agents arriving looks at them alone).
+   */
+  allocate(now: number, agentIds?: ReadonlySet<string>): OfferPlan[];
 
   /**
    * Phase B (RESERVE/UNRESERVE/CREATE/DESTROY inside an ACCEPT): the framework's allocated

@@ -115,7 +115,7 @@ export async function registerAgent(m: Master, msg: Register, link: AgentLink): 
 function agentAdded(m: Master, agent: Agent, how: string): void {
   m.events.publish({ type: "AGENT_ADDED", agent });
   m.timeline.add({ time: m.clock.now(), kind: "agent", action: `AGENT_${how.toUpperCase()}`, summary: `Agent ${agent.info.hostname} (${agent.id}) ${how}`, agentId: agent.id });
-  m.requestAllocation();
+  m.requestAllocation(agent.id);
 }
 
 /** Re-registration: the agent reports its frameworks and tasks; the master reconciles. */
@@ -150,7 +150,7 @@ export async function reregisterAgent(m: Master, msg: Reregister, link: AgentLin
     m.counters.agentReregistrations++;
     m.events.publish({ type: "AGENT_UPDATED", agent: existing });
     m.timeline.add({ time: now, kind: "agent", action: "AGENT_RECONNECTED", summary: `Agent ${existing.info.hostname} (${id}) reconnected`, agentId: id });
-    m.requestAllocation();
+    m.requestAllocation(id);
     return existing;
   }
 

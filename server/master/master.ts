@@ -109,17 +109,30 @@ export class Master {
    * should not wait a full allocation interval). Rounds are batched: many requests in the same
    * tick give one round.
    */
-  requestAllocation(): void {
-    if (this.allocationScheduled || !this.isLeading) return;
+  requestAllocation(agentId?: string): void {
+    if (!this.isLeading) return;
+    // A round for specific agents (they arrived) unless a full round is already asked for.
+    if (agentId !== undefined) {
+      if (this.allocationScope === undefined) this.allocationScope = new Set([agentId]);
+      else if (this.allocationScope !== "all") this.allocationScope.add(agentId);
+    } else {
+      this.allocationScope = "all";
+    }
+    if (this.allocationScheduled) return;
     this.allocationScheduled = true;
     this.clock.setTimeout(() => {
+      const scope = this.allocationScope;
       this.allocationScheduled = false;
-      this.runAllocation?.();
+      this.allocationScope = undefined;
+      this.runAllocation?.(scope === "all" ? undefined : scope);
     }, 0);
   }
 
+  /** Agents the pending prompt round is for ("all": a full round). */
+  private allocationScope: Set<string> | "all" | undefined;
+
   /** Installed by offers.ts (keeps this file free of the offer machinery). */
-  runAllocation?: () => void;
+  runAllocation?: (agentIds?: ReadonlySet<string>) => void;
 
   /** Maintenance (inverse offers) plugs in here. */
   inverseOfferResponse?: (framework: Framework, call: SchedulerCall) => void;

@@ -9,15 +9,15 @@ import type { Agent, Framework, Offer } from "./state";
 
 /** Starts the periodic allocation loop and installs the prompt-allocation hook. */
 export function startAllocationLoop(m: Master): () => void {
-  m.runAllocation = () => allocateOnce(m);
+  m.runAllocation = (agentIds) => allocateOnce(m, agentIds);
   const timer = m.clock.setInterval(() => allocateOnce(m), m.config.allocationIntervalMs);
   return () => timer.cancel();
 }
 
-export function allocateOnce(m: Master): void {
+export function allocateOnce(m: Master, agentIds?: ReadonlySet<string>): void {
   if (!m.isLeading) return;
   const started = performance.now();
-  const plans = m.allocator.allocate(m.clock.now());
+  const plans = m.allocator.allocate(m.clock.now(), agentIds);
   m.allocationRuns++;
   m.allocationRunMs.push(performance.now() - started);
   if (m.allocationRunMs.length > 1000) m.allocationRunMs.shift();
