@@ -47,19 +47,33 @@ export function checkJsonDepth(text: string, maxDepth = MAX_JSON_DEPTH): void {
   }
 }
 
-/** Recursively removes object keys whose value is null (Mesos treats null as absent). */
+/**
+ * Recursively removes object keys (and array elements) whose value is null (Mesos treats null as
+ * absent). In place: meant for what JSON.parse just returned — copying every object of a large
+ * message (an agent re-registering with its tasks) only fed the garbage collector.
+ */
 export function dropNulls(value: unknown): unknown {
   if (Array.isArray(value)) {
-    const out: unknown[] = [];
-    for (const v of value) if (v !== null) out.push(dropNulls(v));
-    return out;
+    let nulls = 0;
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (v === null) nulls++;
+      else if (typeof v === "object") dropNulls(v);
+    }
+    if (nulls > 0) {
+      let w = 0;
+      for (let i = 0; i < value.length; i++) if (value[i] !== null) value[w++] = value[i];
+      value.length = w;
+    }
+    return value;
   }
   if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (v !== null) out[k] = dropNulls(v);
+    const record = value as Record<string, unknown>;
+    for (const k in record) {
+      const v = record[k];
+      if (v === null) delete record[k];
+      else if (typeof v === "object") dropNulls(v);
     }
-    return out;
   }
   return value;
 }
