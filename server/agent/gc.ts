@@ -36,6 +36,9 @@ export class SandboxGc {
   private diskMeasuredAt = -Infinity;
   private busy = false;
 
+  /** Called before a sandbox is removed (persistent volume bind mounts inside it are unmounted). */
+  beforeRemove?: (dir: string) => Promise<void>;
+
   constructor(private readonly o: SandboxGcOptions) {}
 
   start(): void {
@@ -99,6 +102,7 @@ export class SandboxGc {
         if (st !== undefined && now - st.mtimeMs < maxAge) continue;
         this.scheduled.delete(entry.dir);
         if (entry.executor !== undefined) entry.executor.sandboxRemoved = true;
+        await this.beforeRemove?.(entry.dir).catch(() => {});
         await fsp.rm(entry.dir, { recursive: true, force: true }).catch((err: Error) => this.o.log.warn(`Failed to remove sandbox ${entry.dir}: ${err.message}`));
         await removeEmptyParents(entry.dir);
         this.o.log.info(`Removed sandbox ${entry.dir} (unchanged for ${Math.round((now - (st?.mtimeMs ?? now)) / 1000)} s; max age ${Math.round(maxAge / 1000)} s)`);
