@@ -13,6 +13,7 @@
 // After an agent restart a live executor is "disconnected" until it re-subscribes within
 // --executor_reregistration_timeout, else it is destroyed (REASON_EXECUTOR_REREGISTRATION_TIMEOUT).
 import { randomUUID } from "node:crypto";
+import type { Volumes } from "./volumes";
 import type { AgentToMaster, StatusUpdateMessage } from "../protocol/internal";
 import type { ExecutorCall, ExecutorEvent } from "../protocol/executor";
 import { isTerminalState, type AgentInfo, type ExecutorInfo, type KillPolicy, type TaskInfo, type TaskStatus } from "../protocol/mesos";
@@ -38,6 +39,7 @@ export interface CustomExecutorsDeps {
   endpoint(): string;
   agentInfo(): AgentInfo;
   sendToMaster(message: AgentToMaster): void;
+  volumes?: Volumes;
 }
 
 /** waitpid-style status for EXITED_EXECUTOR (exit code << 8, or the signal number). */
@@ -91,6 +93,8 @@ export class CustomExecutors {
         const prepared = this.d.meta.prepareRun(this.runRef(executor), info, task);
         executor.directory = prepared.sandbox;
         executor.runMetaDir = prepared.runMetaDir;
+        // Volumes of the executor and of its first task (later tasks' new volumes are not attached).
+        this.d.volumes?.attach(prepared.sandbox, [...(info.resources ?? []), ...(task.resources ?? [])], task.task_id.value);
       } catch (err) {
         this.failTasks(executor, { reason: "REASON_CONTAINER_LAUNCH_FAILED", message: `Failed to launch executor: ${(err as Error).message}` });
         return undefined;
