@@ -15,11 +15,12 @@ import type { OfferOperation, Resource } from "../protocol/mesos";
 import { isTerminalState } from "../protocol/mesos";
 import {
   Resources, applyCheckpointed, applyConversion, checkpointedPart, createConversion, destroyConversion,
-  isDynamicallyReserved, isPersistentVolume, reservationRole, reserveConversion, unreserveConversion,
+  isDynamicallyReserved, isPersistentVolume, isSubroleOrSelf, reservationRole, reserveConversion, unreserveConversion,
   validateResources, type Conversion,
 } from "../resources";
 import type { Master } from "./master";
 import { rescindAgentOffers } from "./offers";
+import { currentQuotas, roleConsumption } from "./roles";
 import type { Agent, Framework } from "./state";
 
 export type ResourceOperationType = "RESERVE" | "UNRESERVE" | "CREATE" | "DESTROY";
@@ -321,6 +322,10 @@ export async function applyOperatorOperation(m: Master, agentId: string, op: Off
   const denied = authorize(m, { kind: "operator", principal }, plan.type, plan.conversion);
   if (denied) throw new OperationRejected(`Not authorized: ${denied}`, 409);
   const { from, to } = plan.conversion;
+  if (plan.type === "RESERVE") {
+    const over = quotaLimitExceeded(m, from, to);
+    if (over) throw new OperationRejected(over, 409);
+  }
   if (!agent.total.contains(from)) throw new OperationRejected(`Agent ${agentId} does not have ${from.toString()}`, 409);
   const update = m.allocator.updateAvailable;
   if (!update) throw new OperationRejected("The allocator does not support operator-initiated operations", 409);
@@ -333,6 +338,40 @@ export async function applyOperatorOperation(m: Master, agentId: string, op: Off
   if (!applied) throw new OperationRejected(`Resources ${from.toString()} on agent ${agentId} are in use`, 409);
   commit(m, agent, plan.type, plan.conversion, principal);
   m.requestAllocation();
+}
+
+/**
+ * An operator reservation of unallocated resources adds to the quota consumption of the role
+ * and its ancestors (an ACCEPT's does not: what it reserves was already allocated to the role).
+ * A message when that would pass a limit (Mesos refuses such reservations too).
+ */
+function quotaLimitExceeded(m: Master, from: Resources, to: Resources): string | null {
+  const added = new Map<string, Map<string, number>>(); // role → name → amount newly consumed
+  for (const r of to.toArray()) {
+    if (r.type !== "SCALAR" || !r.scalar) continue;
+    const role = reservationRole(r);
+    const byName = added.get(role) ?? new Map<string, number>();
+    byName.set(r.name, (byName.get(r.name) ?? 0) + r.scalar.value);
+    added.set(role, byName);
+  }
+  // Refining a reservation moves consumption inside one subtree; only unreserved sources add to it.
+  if (from.reserved().equals(from)) return null;
+  for (const config of currentQuotas(m)) {
+    const extra: Record<string, number> = {};
+    for (const [role, byName] of added) {
+      if (!isSubroleOrSelf(role, config.role)) continue;
+      for (const [name, amount] of byName) extra[name] = (extra[name] ?? 0) + amount;
+    }
+    if (Object.keys(extra).length === 0) continue;
+    const consumed = roleConsumption(m, config.role, { includeOffers: true });
+    for (const [name, limit] of Object.entries(config.limits)) {
+      const after = (consumed[name] ?? 0) + (extra[name] ?? 0);
+      if ((extra[name] ?? 0) > 0 && after > limit + 1e-9) {
+        return `Reserving ${to.toString()} would exceed the quota limit of role '${config.role}' (${name}: ${after} > ${limit})`;
+      }
+    }
+  }
+  return null;
 }
 
 /** Installs the handlers on a master (each leadership term). */
