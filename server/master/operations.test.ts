@@ -11,6 +11,8 @@ import { reregisterAgent } from "./agents";
 import { OperationRejected, applyOperatorOperation, installResourceOperations, registeredTotal } from "./operations";
 import { updateQuota } from "./roles";
 import { statusUpdate } from "./tasks";
+import { agentDetail } from "./dashboard-details";
+import { rolesView } from "./views";
 
 let h: Harness;
 afterEach(() => h?.stopLoop());
@@ -56,6 +58,12 @@ describe("offer operations (ACCEPT)", () => {
     offer = next();
     expect(offer.resources.filter((r) => r.disk?.persistence?.id === "v1")).toHaveLength(1);
     expect(Resources.from(offer.resources).scalar("disk")).toBe(1000); // nothing lost or doubled
+
+    // What the dashboard shows (agent detail, roles page) comes from the same books.
+    const detail = agentDetail(h.master, agent.id)!;
+    expect(detail.reservations).toEqual([expect.objectContaining({ role: "ops", text: "cpus(ops):1;disk(ops):300;disk(ops):200" })]);
+    expect(detail.volumes).toEqual([{ id: "v1", role: "ops", sizeMb: 200, containerPath: "data", mode: "RW", principal: undefined }]);
+    expect(rolesView(h.master).find((r) => r.name === "ops")!.reserved).toMatchObject({ cpus: 1, disk: 500 });
 
     run(offer, [{ type: "DESTROY", destroy: { volumes: [volume("v1", 200)] } }]);
     expect(agent.total.persistentVolumes().isEmpty()).toBe(true);
