@@ -74,7 +74,7 @@ describe("offer operations (ACCEPT)", () => {
   });
 
   it("drops invalid operations, changes nothing and recovers the offer", async () => {
-    const { agent, link, next, run } = await setup();
+    const { agent, link, next, run, sink } = await setup();
     run(next(), [{ type: "RESERVE", reserve: { resources: reserved("disk:300", "ops") } }]);
     const offer = next();
     const total = agent.total;
@@ -92,6 +92,15 @@ describe("offer operations (ACCEPT)", () => {
     expect(agent.total).toBe(total);
     expect(link.of("CHECKPOINT_RESOURCES")).toHaveLength(sent);
     expect(Resources.from(next().resources).equals(Resources.from(offer.resources))).toBe(true);
+
+    // An operation asking for feedback (an id) needs a resource provider: OPERATION_ERROR, dropped.
+    const again = Resources.from(offer.resources);
+    run({ ...offer, id: { value: h.master.offers.keys().next().value! } }, [{ type: "RESERVE", id: { value: "op-1" }, reserve: { resources: reserved("cpus:1", "ops") } }]);
+    const status = sink.of("UPDATE_OPERATION_STATUS")[0]!.update_operation_status.status;
+    expect(status).toMatchObject({ operation_id: { value: "op-1" }, state: "OPERATION_ERROR", agent_id: { value: agent.id } });
+    expect(status.message).toContain("RESOURCE_PROVIDER");
+    expect(agent.total).toBe(total);
+    expect(Resources.from(next().resources).equals(again)).toBe(true);
   });
 
   it("refuses to DESTROY a volume a task uses", async () => {

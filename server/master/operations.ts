@@ -293,6 +293,16 @@ export function sendCheckpoint(agent: Agent): void {
 
 /** The ACCEPT handler of one operation type (see accept.ts's OfferOperationHandler). */
 function acceptOperation(m: Master, framework: Framework, agent: Agent, op: OfferOperation, available: Resources): { ok: true; available: Resources } | { ok: false; error: string } {
+  if (op.id) {
+    // Operation feedback needs a resource-provider capable agent (Mesos drops the operation and
+    // answers OPERATION_ERROR); Plateau agents do not advertise RESOURCE_PROVIDER.
+    const error = `Operation requested feedback, but agent ${agent.id} does not have the required RESOURCE_PROVIDER capability`;
+    m.sendToFramework(framework, {
+      type: "UPDATE_OPERATION_STATUS",
+      update_operation_status: { status: { operation_id: op.id, state: "OPERATION_ERROR", message: error, agent_id: { value: agent.id } } },
+    });
+    return { ok: false, error };
+  }
   const offerRoles = new Set(available.allocations().keys());
   const offerRole = !framework.capabilities.has("MULTI_ROLE") && offerRoles.size === 1 ? [...offerRoles][0] : undefined;
   const plan = planOperation(agent, op, { kind: "framework", framework, offerRole });
