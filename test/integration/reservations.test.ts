@@ -181,6 +181,12 @@ describe("reservations and persistent volumes", () => {
     expect(fs.readFileSync(path.join(volumeDir("vol1"), "hello.txt"), "utf8")).toBe("persistent-hello\n");
     expect(agent.output.some((l) => /persistent volume vol1 (bind-mounted|symlinked)/.test(l))).toBe(true);
 
+    // The agent's own /state shows the reservations and the volume.
+    const state = (await (await fetch(`http://127.0.0.1:${agent.port}/state`)).json()) as { reserved_resources_full: Record<string, Resource[]> };
+    const full = Resources.from(state.reserved_resources_full.ops!);
+    expect(full.persistentVolumes().toArray().map((r) => r.disk!.persistence!.id)).toEqual(["vol1"]);
+    expect(full.scalar("disk")).toBe(300);
+
     const back = await nextOffer(ops, hasVolume("vol1"));
     expect(back.allocation_info).toEqual({ role: "ops" });
     expect(agentTotal().reserved("ops").persistentVolumes().scalar("disk")).toBe(100);
