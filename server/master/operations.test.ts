@@ -120,6 +120,61 @@ describe("offer operations (ACCEPT)", () => {
   });
 });
 
+describe("frameworks without MULTI_ROLE / RESERVATION_REFINEMENT", () => {
+  it("RESERVE in the pre-refinement format without allocation_info, offered back in that format", async () => {
+    h = await startHarness({ config: { allocationIntervalMs: 60_000 } });
+    installResourceOperations(h.master);
+    const { agent } = await registerFakeAgent(h, { resources: "cpus:2;mem:512" });
+    const { sink, framework } = subscribeFramework(h, frameworkInfo({ role: "ops", principal: "ops-p" }));
+    h.clock.flush();
+    const fw = h.master.frameworks.get(framework!.id)!;
+    const offer = sink.of("OFFERS")[0]!.offers.offers[0]!;
+    sink.events.length = 0;
+    const legacy = (principal?: string): Resource[] => [{ name: "cpus", type: "SCALAR", scalar: { value: 1 }, role: "ops", reservation: principal ? { principal } : {} }];
+    // The framework's principal must be the reservation's (Mesos's rule): this one is dropped…
+    accept(h.master, fw, { offer_ids: [offer.id], operations: [{ type: "RESERVE", reserve: { resources: legacy("someone-else") } }], filters: { refuse_seconds: 0 } });
+    expect(agent.total.reserved().isEmpty()).toBe(true);
+    h.clock.flush();
+    const again = sink.of("OFFERS")[0]!.offers.offers[0]!;
+    sink.events.length = 0;
+    // …this one applies.
+    accept(h.master, fw, { offer_ids: [again.id], operations: [{ type: "RESERVE", reserve: { resources: legacy("ops-p") } }], filters: { refuse_seconds: 0 } });
+    expect(agent.total.reserved("ops").toString()).toBe("cpus(ops):1");
+    h.clock.flush();
+    const reservedWire = sink.of("OFFERS")[0]!.offers.offers[0]!.resources.find((r) => r.role === "ops")!;
+    expect(reservedWire).toMatchObject({ name: "cpus", role: "ops", reservation: { principal: "ops-p" }, allocation_info: { role: "ops" } });
+    expect(reservedWire.reservations).toBeUndefined();
+  });
+});
+
+describe("refined reservations", () => {
+  it("a framework in eng/web refines a reservation of eng (a stack of two), and UNRESERVE pops back to eng", async () => {
+    h = await startHarness({ config: { allocationIntervalMs: 60_000 } });
+    installResourceOperations(h.master);
+    const { agent } = await registerFakeAgent(h, { resources: "cpus:2;mem:512;cpus(eng):2" });
+    const { sink, framework } = subscribeFramework(h, frameworkInfo({ roles: ["eng/web"], capabilities: [{ type: "MULTI_ROLE" }, { type: "RESERVATION_REFINEMENT" }] }));
+    h.clock.flush();
+    const fw = h.master.frameworks.get(framework!.id)!;
+    const offer = sink.of("OFFERS")[0]!.offers.offers[0]!;
+    sink.events.length = 0;
+    const refined: Resource[] = [{ name: "cpus", type: "SCALAR", scalar: { value: 1 }, allocation_info: { role: "eng/web" }, reservations: [{ type: "STATIC", role: "eng" }, dyn("eng/web")] }];
+    // Refinement needs an agent that supports it.
+    accept(h.master, fw, { offer_ids: [offer.id], operations: [{ type: "RESERVE", reserve: { resources: refined } }], filters: { refuse_seconds: 0 } });
+    expect(agent.total.reserved("eng/web").isEmpty()).toBe(true);
+    agent.capabilities.push("RESERVATION_REFINEMENT");
+    h.clock.flush();
+    const second = sink.of("OFFERS")[0]!.offers.offers[0]!;
+    sink.events.length = 0;
+    accept(h.master, fw, { offer_ids: [second.id], operations: [{ type: "RESERVE", reserve: { resources: refined } }], filters: { refuse_seconds: 0 } });
+    expect(agent.total.reserved("eng/web").toArray()[0]!.reservations).toEqual([{ type: "STATIC", role: "eng" }, dyn("eng/web")]);
+    expect(agent.total.reserved("eng").scalar("cpus")).toBe(1);
+    h.clock.flush();
+    const next = sink.of("OFFERS")[0]!.offers.offers[0]!;
+    accept(h.master, fw, { offer_ids: [next.id], operations: [{ type: "UNRESERVE", unreserve: { resources: refined } }], filters: { refuse_seconds: 0 } });
+    expect(agent.total.equals(Resources.parse("cpus:2;mem:512;cpus(eng):2"))).toBe(true);
+  });
+});
+
 describe("operator operations", () => {
   it("rescinds outstanding offers to find the resources, then applies", async () => {
     const { agent, sink, link } = await setup();
