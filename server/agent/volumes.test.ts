@@ -8,7 +8,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Resource } from "../protocol/mesos";
 import { Resources } from "../resources";
 import { memoryLogger } from "./log";
-import { Volumes, resourcesInfoPath, volumePath, volumeTarget } from "./volumes";
+import { realClock } from "./clock";
+import { SandboxGc } from "./gc";
+import { Volumes, mountsUnder, resourcesInfoPath, volumePath, volumeTarget } from "./volumes";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -57,6 +59,16 @@ describe("Volumes", () => {
     expect(JSON.parse(fs.readFileSync(resourcesInfoPath(work), "utf8"))).toHaveLength(1);
   });
 
+  it("applies updates in the order they arrive, even when they overlap", async () => {
+    const work = tmp();
+    const volumes = new Volumes(work, STATIC, memoryLogger());
+    await volumes.init();
+    await Promise.all([volumes.update([vol("v1"), vol("v2")]), volumes.update([vol("v1")]), volumes.update([vol("v1"), vol("v3")])]);
+    expect(JSON.parse(fs.readFileSync(resourcesInfoPath(work), "utf8")).map((r: Resource) => r.disk!.persistence!.id).sort()).toEqual(["v1", "v3"]);
+    expect(fs.existsSync(volumePath(work, "ops", "v2"))).toBe(false);
+    expect(fs.existsSync(volumePath(work, "ops", "v3"))).toBe(true);
+  });
+
   it("refuses a checkpoint that no longer fits the agent's resources, and an update that does not fit", async () => {
     const work = tmp();
     const volumes = new Volumes(work, STATIC, memoryLogger());
@@ -81,5 +93,32 @@ describe("Volumes", () => {
     expect(log.lines.some((l) => l.includes("symlinked"))).toBe(true);
     // The same path again (a second task in the same sandbox) is refused rather than replaced.
     expect(() => volumes.attach(sandbox, [vol("v1", "ops", "state/data")], "t2")).toThrow(/already exists/);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)("bind-mounts a volume (root), and sandbox GC unmounts it first so the data survives", async (ctx) => {
+    const work = tmp();
+    const volumes = new Volumes(work, STATIC, memoryLogger());
+    await volumes.init();
+    if (volumes.mode !== "bind") ctx.skip(); // root without mount(8) or CAP_SYS_ADMIN: reported as skipped
+    await volumes.update([vol("v1")]);
+    const sandbox = path.join(work, "slaves", "a", "frameworks", "f", "executors", "e", "runs", "r");
+    fs.mkdirSync(sandbox, { recursive: true });
+    volumes.attach(sandbox, [vol("v1")], "t1");
+    expect(mountsUnder(sandbox)).toEqual([path.join(sandbox, "data")]);
+    fs.writeFileSync(path.join(sandbox, "data", "kept"), "yes");
+
+    const gc = new SandboxGc({ workDir: work, gcDelayMs: 0, diskHeadroom: 0.1, diskWatchIntervalMs: 60_000, clock: realClock, log: memoryLogger() });
+    await gc.scheduleLeftovers(new Set());
+    gc.beforeRemove = async () => {
+      throw new Error("still mounted");
+    };
+    await gc.collect();
+    expect(fs.existsSync(sandbox)).toBe(true); // kept, and still scheduled
+    expect(gc.size).toBe(1);
+    gc.beforeRemove = (dir) => volumes.detach(dir);
+    await gc.collect();
+    expect(fs.existsSync(sandbox)).toBe(false);
+    expect(mountsUnder(work)).toEqual([]);
+    expect(fs.readFileSync(path.join(volumePath(work, "ops", "v1"), "kept"), "utf8")).toBe("yes");
   });
 });

@@ -126,8 +126,19 @@ export class Volumes {
     return applied.ok ? applied.total : this.staticResources;
   }
 
-  /** CHECKPOINT_RESOURCES: the complete new set; volumes that appeared get a directory, those gone lose theirs. */
-  async update(list: ResourceT[]): Promise<void> {
+  /**
+   * CHECKPOINT_RESOURCES: the complete new set; volumes that appeared get a directory, those gone
+   * lose theirs. Updates apply one at a time, in the order the master sent them.
+   */
+  update(list: ResourceT[]): Promise<void> {
+    const next = this.updates.then(() => this.apply(list));
+    this.updates = next.catch(() => {});
+    return next;
+  }
+
+  private updates: Promise<void> = Promise.resolve();
+
+  private async apply(list: ResourceT[]): Promise<void> {
     const invalid = validateResources(list);
     if (invalid) throw new Error(`Ignoring invalid checkpointed resources: ${invalid}`);
     const next = checkpointedPart(Resources.from(list).unallocate());
@@ -193,7 +204,10 @@ export class Volumes {
     }
   }
 
-  /** Removes the bind mounts under a sandbox (the container ended, or its sandbox is collected). */
+  /**
+   * Removes the bind mounts under a sandbox (the container ended, or its sandbox is collected).
+   * Throws when something is still mounted there afterwards.
+   */
   async detach(sandbox: string): Promise<void> {
     if (sandbox === "") return;
     for (const point of mountsUnder(sandbox)) {
@@ -203,6 +217,8 @@ export class Volumes {
         await run("umount", ["-l", point]).catch((err: Error) => this.log.warn(`Failed to unmount ${point}: ${err.message}`));
       }
     }
+    const left = mountsUnder(sandbox);
+    if (left.length > 0) throw new Error(`still mounted: ${left.join(", ")}`);
   }
 }
 
