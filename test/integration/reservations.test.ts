@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SchedulerClient } from "../../server/cli/scheduler-client";
+import { SchedulerClient, rawCall } from "../../server/cli/scheduler-client";
 import type { Offer, Resource } from "../../server/protocol/mesos";
 import { Resources } from "../../server/resources";
 import { startTestAgent, startTestMaster, tempDir, waitForAgents, waitUntil, type TestAgent, type TestMaster } from "../../server/testing/cluster";
@@ -280,5 +280,13 @@ describe("reservations and persistent volumes", () => {
     expect(r2.status).toBe(202);
     expect(agentTotal().equals(Resources.parse(STATIC))).toBe(true);
     await waitUntil(() => readCheckpoint().length === 0, 5000, "the checkpoint emptied again");
+
+    // The legacy form endpoints go the same way.
+    const form = (p: string, body: string) => rawCall({ host: "127.0.0.1", port: master.port }, body, { "Content-Type": "application/x-www-form-urlencoded" }, p);
+    const encoded = encodeURIComponent(JSON.stringify([mem]));
+    expect((await form("/master/reserve", `slaveId=${agentId}&resources=${encoded}`)).status).toBe(202);
+    expect(agentTotal().reserved("ops").scalar("mem")).toBe(256 + 64);
+    expect((await form("/master/unreserve", `slaveId=${agentId}&resources=${encoded}`)).status).toBe(202);
+    expect(agentTotal().equals(Resources.parse(STATIC))).toBe(true);
   });
 });
