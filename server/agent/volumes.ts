@@ -85,7 +85,9 @@ export class Volumes {
       if (invalid) throw new Error(`Bad checkpointed resources in ${resourcesInfoPath(this.workDir)}: ${invalid}`);
       const checkpointed = checkpointedPart(Resources.from(list));
       const applied = applyCheckpointed(this.staticResources, checkpointed);
-      if (!applied.ok) throw new Error(applied.error);
+      if (!applied.ok) {
+        throw new Error(`${applied.error}; restore the --resources they were made from, or remove ${resourcesInfoPath(this.workDir)} to drop the dynamic reservations and persistent volumes`);
+      }
       this.checkpointed = checkpointed;
       this.log.info(`Recovered checkpointed resources ${checkpointed.toString()}`);
     }
