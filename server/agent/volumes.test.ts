@@ -9,6 +9,8 @@ import type { Resource } from "../protocol/mesos";
 import { Resources } from "../resources";
 import { memoryLogger } from "./log";
 import { realClock } from "./clock";
+import { diskUsage } from "./containerizer/disk";
+import { limitsOf } from "./containerizer/mesos";
 import { SandboxGc } from "./gc";
 import { Volumes, mountsUnder, resourcesInfoPath, volumePath, volumeTarget } from "./volumes";
 
@@ -35,6 +37,19 @@ describe("volume paths", () => {
     expect(volumeTarget("/s", "a/b")).toBe("/s/a/b");
     expect(() => volumeTarget("/s", "/etc")).toThrow(/relative/);
     expect(() => volumeTarget("/s", "a/../../x")).toThrow(/leaves the sandbox/);
+  });
+});
+
+describe("sandbox disk accounting", () => {
+  it("a task's disk limit leaves its persistent volumes out, and so does the sandbox's usage", async () => {
+    expect(limitsOf([{ name: "disk", type: "SCALAR", scalar: { value: 32 } }, vol("v1")]).diskBytes).toBe(32 * 1024 * 1024);
+    expect(limitsOf([vol("v1")]).diskBytes).toBeUndefined();
+    const sandbox = tmp();
+    fs.mkdirSync(path.join(sandbox, "data"));
+    fs.writeFileSync(path.join(sandbox, "data", "big"), Buffer.alloc(256 * 1024, 1));
+    const all = await diskUsage(sandbox);
+    const without = await diskUsage(sandbox, new Set([path.join(sandbox, "data")]));
+    expect(all - without).toBeGreaterThanOrEqual(256 * 1024);
   });
 });
 
