@@ -15,6 +15,7 @@ import type { ResolvedOptions } from "./options";
 import { AgentState } from "./state";
 import { StatusUpdateManager } from "./status-update-manager";
 import { TaskRunner } from "./tasks";
+import type { Volumes } from "./volumes";
 
 export const AGENT_VERSION = "1.11.0";
 export const AGENT_CAPABILITIES = ["MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"];
@@ -31,6 +32,8 @@ export interface AgentDeps {
   info: AgentInfo;
   /** ip:port of the HTTP server. */
   endpoint: string;
+  /** Checkpointed resources and persistent volumes (volumes.ts). */
+  volumes?: Volumes;
 }
 
 type Handlers = { [K in MasterCommand["type"]]: (message: Extract<MasterCommand, { type: K }>) => void | Promise<void> };
@@ -73,6 +76,7 @@ export class Agent {
       endpoint: () => d.endpoint,
       agentInfo: () => this.info,
       sendToMaster: (message) => this.link.send(message),
+      volumes: d.volumes,
     });
     this.link = new MasterLink({
       master: options.master,
@@ -92,6 +96,10 @@ export class Agent {
 
   get endpoint(): string {
     return this.d.endpoint;
+  }
+
+  get volumes(): Volumes | undefined {
+    return this.d.volumes;
   }
 
   get options(): ResolvedOptions {
@@ -163,6 +171,7 @@ export class Agent {
       version: AGENT_VERSION,
       capabilities: AGENT_CAPABILITIES,
       endpoint: this.d.endpoint,
+      checkpointed_resources: this.d.volumes?.resources ?? [],
     };
     if (this.agentId === undefined) return { type: "REGISTER_AGENT", ...common };
     const payload = this.state.reregistrationPayload((fw, task) => this.sum.head(fw, task)?.status);
@@ -259,6 +268,13 @@ export class Agent {
       this.d.log.info(`Shutting down executor ${executor.executorId} of framework ${executor.frameworkId}`);
       if (executor.kind === "custom") this.runner.custom.shutdown(executor);
       else for (const task of executor.tasks.values()) this.runner.killTask(task);
+    },
+    CHECKPOINT_RESOURCES: async (m) => {
+      if (this.d.volumes === undefined) {
+        this.d.log.warn("Ignoring CHECKPOINT_RESOURCES: this agent keeps no checkpointed resources");
+        return;
+      }
+      await this.d.volumes.update(m.resources);
     },
     ERROR: (m) => {
       this.d.log.error(`Master reported an error: ${m.message}`);

@@ -13,6 +13,7 @@
 // After an agent restart a live executor is "disconnected" until it re-subscribes within
 // --executor_reregistration_timeout, else it is destroyed (REASON_EXECUTOR_REREGISTRATION_TIMEOUT).
 import { randomUUID } from "node:crypto";
+import type { Volumes } from "./volumes";
 import type { AgentToMaster, StatusUpdateMessage } from "../protocol/internal";
 import type { ExecutorCall, ExecutorEvent } from "../protocol/executor";
 import { isTerminalState, type AgentInfo, type ExecutorInfo, type KillPolicy, type TaskInfo, type TaskStatus } from "../protocol/mesos";
@@ -39,6 +40,7 @@ export interface CustomExecutorsDeps {
   endpoint(): string;
   agentInfo(): AgentInfo;
   sendToMaster(message: AgentToMaster): void;
+  volumes?: Volumes;
 }
 
 /** waitpid-style status for EXITED_EXECUTOR (exit code << 8, or the signal number). */
@@ -106,6 +108,8 @@ export class CustomExecutors {
         for (const task of tasks.slice(1)) this.d.meta.checkpointTask(this.runRef(executor), task);
         executor.directory = prepared.sandbox;
         executor.runMetaDir = prepared.runMetaDir;
+        // Volumes of the executor and of its first task (later tasks' new volumes are not attached).
+        this.d.volumes?.attach(prepared.sandbox, [...(info.resources ?? []), ...(task.resources ?? [])], task.task_id.value);
       } catch (err) {
         this.failTasks(executor, { reason: "REASON_CONTAINER_LAUNCH_FAILED", message: `Failed to launch executor: ${(err as Error).message}` });
         return undefined;

@@ -36,6 +36,9 @@ export class SandboxGc {
   private diskMeasuredAt = -Infinity;
   private busy = false;
 
+  /** Called before a sandbox is removed (persistent volume bind mounts inside it are unmounted); throws to keep it. */
+  beforeRemove?: (dir: string) => Promise<void>;
+
   constructor(private readonly o: SandboxGcOptions) {}
 
   start(): void {
@@ -98,6 +101,14 @@ export class SandboxGc {
         const st = await fsp.stat(entry.dir).catch(() => undefined);
         if (st !== undefined && now - st.mtimeMs < maxAge) continue;
         this.scheduled.delete(entry.dir);
+        try {
+          await this.beforeRemove?.(entry.dir);
+        } catch (err) {
+          // Something is still mounted inside (a persistent volume): removing would delete its data.
+          this.o.log.warn(`Not removing sandbox ${entry.dir}: ${(err as Error).message}`);
+          this.scheduled.set(entry.dir, entry); // tried again on the next pass
+          continue;
+        }
         if (entry.executor !== undefined) entry.executor.sandboxRemoved = true;
         await fsp.rm(entry.dir, { recursive: true, force: true }).catch((err: Error) => this.o.log.warn(`Failed to remove sandbox ${entry.dir}: ${err.message}`));
         await removeEmptyParents(entry.dir);

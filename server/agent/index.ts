@@ -22,6 +22,7 @@ import { containerUsage, containersJson, monitorStatisticsJson } from "./monitor
 import { resolveOptions, type AgentOptions } from "./options";
 import { AgentRecoveryError, agentInfoMismatch, applyRecovery, readCheckpointedState } from "./recovery";
 import { agentStateJson } from "./state-json";
+import { Volumes } from "./volumes";
 
 export type { AgentOptions } from "./options";
 export type { AgentExit } from "./agent";
@@ -103,7 +104,10 @@ export async function startAgent(input: AgentOptions, hooks: AgentHooks = {}): P
     const endpoint = `${options.ip}:${http.port}`;
     const info: AgentInfo = { hostname: options.hostname, port: http.port, resources, attributes };
     const meta = new MetaStore(options.workDir, options.runtimeDir || defaultRuntimeDir(options.workDir));
-    agent = new Agent({ options, log, clock, containerizer, meta, info, endpoint });
+    const volumes = new Volumes(options.workDir, Resources.from(resources), log);
+    await volumes.init();
+    gc.beforeRemove = (dir) => volumes.detach(dir);
+    agent = new Agent({ options, log, clock, containerizer, meta, info, endpoint, volumes });
     agent.runner.onRetired = (executor) => gc.schedule(executor);
     log.info(`Agent listening on ${endpoint} with work_dir ${options.workDir}; resources ${Resources.from(resources).toString()}`);
 

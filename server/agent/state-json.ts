@@ -87,7 +87,8 @@ function frameworkJson(f: FrameworkRecord, agentId: string): Json {
 export function agentStateJson(agent: Agent): Json {
   const info = agent.info;
   const agentId = agent.agentId ?? "";
-  const total = Resources.from(info.resources);
+  // Static resources with the checkpointed dynamic reservations and persistent volumes applied.
+  const total = agent.volumes?.total() ?? Resources.from(info.resources);
   const reserved: Record<string, unknown> = {};
   for (const [role, resources] of reservedByRole(total)) reserved[role] = resources.summary();
   return {

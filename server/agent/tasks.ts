@@ -21,6 +21,7 @@ import type { ResolvedOptions } from "./options";
 import { AgentState, checkpoints, containerResources, hasCapability, type ExecutorRecord, type FrameworkRecord, type TaskRecord } from "./state";
 import { makeStatusUpdate, terminalOutcome, type StatusFields } from "./status";
 import { Slicer } from "./slicer";
+import type { Volumes } from "./volumes";
 import type { StatusUpdateManager } from "./status-update-manager";
 
 /** Mesos's default kill grace period for command tasks (ms). */
@@ -41,6 +42,8 @@ export interface TaskRunnerDeps {
   endpoint(): string;
   agentInfo(): AgentInfo;
   sendToMaster(message: AgentToMaster): void;
+  /** Persistent volumes: attached to sandboxes at launch, detached when the container ends. */
+  volumes?: Volumes;
 }
 
 type UpdateFields = Omit<StatusFields, "frameworkId" | "agentId" | "taskId" | "executorId">;
@@ -121,6 +124,7 @@ export class TaskRunner {
         const prepared = this.d.meta.prepareRun(run, executor.info, task);
         executor.directory = prepared.sandbox;
         executor.runMetaDir = prepared.runMetaDir;
+        this.d.volumes?.attach(prepared.sandbox, task.resources, taskId);
       } catch (err) {
         this.failLaunch(executor, record, (err as Error).message);
         return "failed";
@@ -385,6 +389,9 @@ export class TaskRunner {
   /** The executor's container is gone (or never started). */
   markTerminated(executor: ExecutorRecord): void {
     executor.phase = "terminated";
+    if (this.d.volumes !== undefined && executor.directory !== "") {
+      void this.d.volumes.detach(executor.directory).catch((err: Error) => this.d.log.warn(`Failed to detach volumes of ${executor.containerId}: ${err.message}`));
+    }
     for (const resolve of this.terminationWaiters.get(executor) ?? []) resolve();
     this.terminationWaiters.delete(executor);
   }

@@ -30,7 +30,17 @@ const actionArb = fc.oneof(
   fc.record({ kind: fc.constant("suppress" as const), pick: fc.nat(), role: fc.constantFrom(...ROLES) }),
   fc.record({ kind: fc.constant("revive" as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant("limit" as const), role: fc.constantFrom("a", "b"), extra: fc.integer({ min: 0, max: 6 }) }),
+  // Dynamic reservations: RESERVE / UNRESERVE inside an ACCEPT, and the operator's RESERVE_RESOURCES.
+  { arbitrary: fc.record({ kind: fc.constant("reserve" as const), pick: fc.nat(), cpus: fc.constantFrom(0.5, 1), labelled: fc.boolean() }), weight: 4 },
+  { arbitrary: fc.record({ kind: fc.constant("unreserve" as const), pick: fc.nat() }), weight: 3 },
+  fc.record({ kind: fc.constant("operatorReserve" as const), agent: fc.nat(), role: fc.constantFrom(...RESERVABLE), cpus: fc.constantFrom(0.5, 1) }),
 );
+
+/** `text` dynamically reserved for `role` (plain form). */
+function dynamicallyReserved(text: string, role: string, labelled = false): Resources {
+  const entry = { type: "DYNAMIC" as const, role, ...(labelled ? { labels: { labels: [{ key: "k", value: "v" }] } } : {}) };
+  return Resources.from(Resources.parse(text).toArray().map((r) => ({ ...r, reservations: [entry] })));
+}
 
 interface Task {
   frameworkId: string;
@@ -50,12 +60,13 @@ function reservedCpusOfSubtree(totals: Map<string, Resources>, role: string): nu
 }
 
 describe("allocator properties", () => {
-  it("never over-commits an agent, leaks a reservation or exceeds a quota limit", () => {
+  it("never over-commits an agent, offers reserved resources (static or dynamic) to another role or exceeds a quota limit", () => {
+    const exercised = { reserve: 0, unreserve: 0, operatorReserve: 0 };
     fc.assert(
       fc.property(
         fc.array(agentArb, { minLength: 1, maxLength: 6 }),
         fc.array(frameworkArb, { minLength: 1, maxLength: 4 }),
-        fc.array(actionArb, { maxLength: 60 }),
+        fc.array(actionArb, { maxLength: 60, size: "max" }),
         (agents, frameworks, actions) => {
           const h = new AllocatorHarness({ agentOrder: "shuffle", seed: agents.length * 31 + actions.length });
           agents.forEach((a, i) => {
@@ -126,6 +137,34 @@ describe("allocator properties", () => {
               case "revive":
                 h.allocator.reviveOffers(`fw${action.pick % frameworks.length}`, []);
                 break;
+              case "reserve": {
+                // RESERVE part of an offer's unreserved cpus for the offer's role (not "*").
+                const candidates = offers.filter((o) => o.role !== "*");
+                if (candidates.length === 0) break;
+                const offer = candidates[action.pick % candidates.length]!;
+                const from = Resources.parse(`cpus:${action.cpus}`).allocate(offer.role);
+                if (!offer.resources.contains(from)) break;
+                h.convert(offer, from, dynamicallyReserved(`cpus:${action.cpus}`, offer.role, action.labelled).allocate(offer.role));
+                exercised.reserve++;
+                break;
+              }
+              case "unreserve": {
+                const candidates = offers.filter((o) => !o.resources.filter((r) => r.reservations?.at(-1)?.type === "DYNAMIC").isEmpty());
+                if (candidates.length === 0) break;
+                const offer = candidates[action.pick % candidates.length]!;
+                const from = offer.resources.filter((r) => r.reservations?.at(-1)?.type === "DYNAMIC");
+                h.convert(offer, from, from.popReservation());
+                exercised.unreserve++;
+                break;
+              }
+              case "operatorReserve": {
+                // The master refuses an operator reservation that would push a role past a quota
+                // limit; histories here only reserve for roles without limits.
+                if ([...limits.keys()].some((limited) => isSubroleOrSelf(action.role, limited))) break;
+                const agentId = `ag${action.agent % agents.length}`;
+                if (h.convertAvailable(agentId, Resources.parse(`cpus:${action.cpus}`), dynamicallyReserved(`cpus:${action.cpus}`, action.role))) exercised.operatorReserve++;
+                break;
+              }
               case "limit": {
                 // A limit is only ever set at or above what the role already consumes (as
                 // UPDATE_QUOTA without force requires); the master would rescind offers above it.
@@ -147,5 +186,9 @@ describe("allocator properties", () => {
       ),
       { numRuns: 300 },
     );
+    // The histories did make and drop dynamic reservations (the property is not vacuous).
+    expect(exercised.reserve).toBeGreaterThan(50);
+    expect(exercised.unreserve).toBeGreaterThan(50);
+    expect(exercised.operatorReserve).toBeGreaterThan(50);
   });
 });

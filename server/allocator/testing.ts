@@ -110,6 +110,26 @@ export class AllocatorHarness {
     return task;
   }
 
+  /**
+   * ACCEPT with a RESERVE/UNRESERVE-like conversion: `from` (allocated form, ⊆ the offer) becomes
+   * `to`; the agent's total changes with it and the rest of the offer goes back with a filter.
+   */
+  convert(offer: RecordedOffer, from: Resources, to: Resources, refuseSeconds = 0): void {
+    this.take(offer);
+    if (!offer.resources.contains(from)) throw new Error(`${from} is not in offer ${offer.resources}`);
+    this.allocator.updateAllocation!(offer.frameworkId, offer.agentId, from, to);
+    this.totals.set(offer.agentId, this.totals.get(offer.agentId)!.subtract(from.unallocate()).add(to.unallocate()));
+    const rest = offer.resources.subtract(from).add(to);
+    this.allocator.recoverResources(offer.frameworkId, offer.agentId, rest, refuseSeconds, this.now);
+  }
+
+  /** Operator-initiated conversion of unallocated resources (RESERVE_RESOURCES…); false when not available. */
+  convertAvailable(agentId: string, from: Resources, to: Resources): boolean {
+    if (!this.allocator.updateAvailable!(agentId, from, to)) return false;
+    this.totals.set(agentId, this.totals.get(agentId)!.subtract(from).add(to));
+    return true;
+  }
+
   /** A task ended: its resources go back (no filter). */
   finish(frameworkId: string, agentId: string, task: Resources): void {
     const byAgent = this.used.get(frameworkId)!;

@@ -98,13 +98,13 @@ export interface Allocator {
   allocate(now: number, agentIds?: ReadonlySet<string>): OfferPlan[];
 
   /**
-   * Phase B (RESERVE/UNRESERVE/CREATE/DESTROY inside an ACCEPT): the framework's allocated
+   * RESERVE/UNRESERVE/CREATE/DESTROY inside an ACCEPT (server/master/operations.ts): the framework's allocated
    * `from` (allocated form, ⊆ what it holds on the agent) becomes `to` (allocated form, same
    * quantities, e.g. now reserved); the agent's total changes accordingly. Optional.
    */
   updateAllocation?(frameworkId: string, agentId: string, from: Resources, to: Resources): void;
   /**
-   * Phase B (operator RESERVE_RESOURCES etc.): unallocated `from` on the agent becomes `to`
+   * Operator RESERVE_RESOURCES etc.: unallocated `from` on the agent becomes `to`
    * (both without allocation_info). Returns false, changing nothing, when `from` is not available.
    */
   updateAvailable?(agentId: string, from: Resources, to: Resources): boolean;

@@ -10,6 +10,7 @@ import { allocatorFramework } from "./framework-info";
 import { newFramework, usedByAgent } from "./frameworks";
 import type { Master } from "./master";
 import { rescindAgentOffers } from "./offers";
+import { registeredTotal, syncCheckpoint } from "./operations";
 import { AdmitAgent, MarkAgentUnreachable, RegistryOperationError, UpdateAgentInfo } from "./registrar";
 import type { Agent, Task } from "./state";
 import { addTask, masterStatus, removeTask, stateFor, transitionTask } from "./task-lifecycle";
@@ -27,7 +28,7 @@ function newAgent(m: Master, id: string, msg: Register | Reregister, link: Agent
     connection: "connected",
     link,
     registeredTime: now,
-    total: Resources.from(msg.agent_info.resources),
+    total: registeredTotal(msg),
     offeredIds: new Set(),
     tasks: new Map(),
     executors: new Map(),
@@ -145,6 +146,7 @@ export async function reregisterAgent(m: Master, msg: Reregister, link: AgentLin
     const unknown = reconcileAgentTasks(m, existing, msg.tasks);
     reconcileAgentExecutors(m, existing, msg.executors);
     registeredReply(m, existing, "AGENT_REREGISTERED", unknown);
+    syncCheckpoint(existing, msg);
     loseUnknownTasks(m, existing, unknown);
     resendKills(m, existing);
     m.counters.agentReregistrations++;

@@ -22,6 +22,7 @@ import type { MasterHandle } from "./handle";
 import { MasterLifecycle, type Term } from "./lifecycle";
 import type { Master } from "./master";
 import { startAllocationLoop } from "./offers";
+import { installResourceOperations } from "./operations";
 import { recoverRoles } from "./roles";
 import { MemoryRegistryStore } from "./registry/memory-store";
 import { PrismaRegistryStore } from "./registry/prisma-store";
@@ -116,6 +117,7 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
     const m = term.master;
     const r = routingOf(term);
     const stopLoop = startAllocationLoop(m);
+    installResourceOperations(m);
     const deadlines = new FailoverDeadlines(m, log);
     deadlines.start();
     scheduleReregistrationTimeout(m);

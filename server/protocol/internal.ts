@@ -59,6 +59,8 @@ export const AgentToMaster = z.discriminatedUnion("type", [
     capabilities: z.array(z.string()),
     /** Plateau extension: advertised HTTP endpoint of the agent (ip:port). */
     endpoint: z.string(),
+    /** Dynamically reserved resources and persistent volumes from the agent's checkpoint. */
+    checkpointed_resources: z.array(Resource).optional(),
   }),
   z.object({
     type: z.literal("REREGISTER_AGENT"),
@@ -67,6 +69,7 @@ export const AgentToMaster = z.discriminatedUnion("type", [
     version: z.string(),
     capabilities: z.array(z.string()),
     endpoint: z.string(),
+    checkpointed_resources: z.array(Resource).optional(),
     frameworks: z.array(FrameworkInfo),
     executors: z.array(ExecutorInfo),
     tasks: z.array(AgentTask),
@@ -133,6 +136,12 @@ export const MasterToAgent = z.discriminatedUnion("type", [
   /** Scheduler SHUTDOWN call: the executor gets SHUTDOWN (command executors: their task is killed). */
   z.object({ type: z.literal("SHUTDOWN_EXECUTOR"), framework_id: Id, executor_id: Id }),
   z.object({ type: z.literal("ERROR"), message: z.string() }),
+  /**
+   * The agent's complete checkpointed resources (dynamic reservations and persistent volumes)
+   * after a RESERVE/UNRESERVE/CREATE/DESTROY (Mesos's CheckpointResourcesMessage): the agent
+   * checkpoints them and creates/removes volume directories.
+   */
+  z.object({ type: z.literal("CHECKPOINT_RESOURCES"), resources: z.array(Resource) }),
 ]);
 export type MasterToAgent = z.infer<typeof MasterToAgent>;
 

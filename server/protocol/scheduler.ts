@@ -124,6 +124,16 @@ export type SchedulerEvent =
   | { type: "MESSAGE"; message: { agent_id: Id; executor_id: Id; data: string } }
   | { type: "FAILURE"; failure: { agent_id?: Id; executor_id?: Id; status?: number } }
   | { type: "ERROR"; error: { message: string } }
+  | { type: "UPDATE_OPERATION_STATUS"; update_operation_status: { status: OperationStatus } }
   | { type: "HEARTBEAT" };
+
+/** Feedback on an offer operation that carried an `id` (scheduler-api.md §8). */
+export interface OperationStatus {
+  operation_id: Id;
+  state: "OPERATION_PENDING" | "OPERATION_FINISHED" | "OPERATION_FAILED" | "OPERATION_ERROR" | "OPERATION_DROPPED";
+  message?: string;
+  agent_id?: Id;
+  uuid?: string;
+}
 
 export type { Id };

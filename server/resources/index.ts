@@ -8,3 +8,7 @@ export { ResourcesParseError, parseAttributes, parseResourceList, parseResources
 export { Resources, findSubset, type ResourcesLike } from "./resources";
 export { isStrictSubroleOf, isSubroleOrSelf, validateRole } from "./roles";
 export { validateReservationStack, validateResource, validateResources } from "./validate";
+export {
+  applyCheckpointed, applyConversion, checkpointedPart, createConversion, destroyConversion, needsCheckpointing,
+  reserveConversion, unreserveConversion, type Conversion,
+} from "./checkpointed";

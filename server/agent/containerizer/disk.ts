@@ -3,13 +3,14 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 
-/** Bytes allocated under `dir` (0 when it does not exist). Yields to the event loop per directory. */
-export async function diskUsage(dir: string): Promise<number> {
+/** Bytes allocated under `dir` (0 when it does not exist), minus the trees at `exclude` (mount points). Yields to the event loop per directory. */
+export async function diskUsage(dir: string, exclude: ReadonlySet<string> = new Set()): Promise<number> {
   const seen = new Set<string>();
   let total = 0;
   const stack = [dir];
   while (stack.length > 0) {
     const current = stack.pop()!;
+    if (exclude.has(current)) continue;
     let st;
     try {
       st = await fsp.lstat(current);

@@ -22,6 +22,7 @@ import { silentLogger, type Logger } from "../log";
 import { RUN_FILES } from "../paths";
 import type { ContainerLimits } from "./cgroups";
 import { diskUsage } from "./disk";
+import { mountsUnder } from "../volumes";
 import type { Isolator } from "./isolators";
 import { LAUNCHER_MARKER, Launcher } from "./launcher";
 import { commandLineContains, decodeShellStatus, isAlive, isRunning, signalGroup } from "./process";
@@ -35,9 +36,9 @@ export const LAUNCH_SCRIPT = "launch.sh";
 
 const MB = 1024 * 1024;
 
-/** Limits from a container's resources (cpus, mem and disk scalars; MB → bytes). */
+/** Limits from a container's resources (cpus, mem and disk scalars; MB → bytes). Persistent volumes are not sandbox disk. */
 export function limitsOf(resources: readonly Resource[]): ContainerLimits {
-  const sum = (name: string) => resources.filter((r) => r.name === name).reduce((n, r) => n + (r.scalar?.value ?? 0), 0);
+  const sum = (name: string) => resources.filter((r) => r.name === name && r.disk?.persistence === undefined).reduce((n, r) => n + (r.scalar?.value ?? 0), 0);
   const cpus = sum("cpus");
   const mem = sum("mem");
   const disk = sum("disk");
@@ -360,7 +361,8 @@ export class MesosContainerizer implements Containerizer {
     try {
       for (const entry of [...this.watched.values()]) {
         if (entry.ending || entry.sandbox === undefined || entry.limits.diskBytes === undefined) continue;
-        entry.diskUsedBytes = await diskUsage(entry.sandbox);
+        // Persistent volumes bind-mounted into the sandbox are not the sandbox's disk (Mesos excludes them too).
+        entry.diskUsedBytes = await diskUsage(entry.sandbox, new Set(mountsUnder(entry.sandbox)));
         const limit = entry.limits.diskBytes;
         if (this.o.enforceDiskQuota && entry.diskUsedBytes > limit && entry.limitation === undefined && !entry.ending) {
           this.limit(entry, {

@@ -124,8 +124,9 @@ export async function runOperatorOperation(m: Master, res: ServerResponse, req: 
     await hook.apply(req.agentId, v.operation, principal);
   } catch (err) {
     const message = (err as Error).message;
+    const status = (err as { status?: unknown }).status; // 400 for validation failures (see ../../operations.ts)
     audit("error", message);
-    return sendText(res, 409, message);
+    return sendText(res, status === 400 || status === 403 ? status : 409, message);
   }
   audit("ok", "accepted");
   sendEmpty(res, 202);
