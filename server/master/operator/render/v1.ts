@@ -68,6 +68,7 @@ export function v1Agent(agent: Agent, infoJson: string, totalJson: string, alloc
   if (allocated !== "[]") out += `,"allocated_resources":${allocated}`;
   if (offered !== "[]") out += `,"offered_resources":${offered}`;
   if (agent.capabilities.length > 0) out += `,"capabilities":${j(agent.capabilities.map((type) => ({ type })))}`;
+  if (agent.drainInfo) out += `,"drain_info":${j(agent.drainInfo)}`;
   return out + "}";
 }
 
