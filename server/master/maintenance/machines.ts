@@ -2,7 +2,6 @@
 // the validation Mesos runs on a posted schedule and on machine lists, and which machine an agent
 // belongs to. Pure: no master state here.
 import { z } from "zod";
-import { int64 } from "../../protocol/values";
 
 export interface MachineId {
   hostname?: string;
@@ -25,7 +24,15 @@ export interface Schedule {
 
 export type MachineMode = "UP" | "DRAINING" | "DOWN";
 
-const NanosIn = z.object({ nanoseconds: int64 });
+/**
+ * Nanoseconds since the epoch are ~1.9e18, beyond 2^53: any integral JSON number (or numeric
+ * string) is accepted and kept as the nearest double (precision below ~256 ns is not preserved).
+ */
+const nanos = z.preprocess(
+  (v) => (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v),
+  z.number().refine((n) => Number.isInteger(n), { message: "Expected an integer" }),
+);
+const NanosIn = z.object({ nanoseconds: nanos });
 export const MachineIdIn = z.object({ hostname: z.string().optional(), ip: z.string().optional() });
 export const UnavailabilityIn = z.object({ start: NanosIn, duration: NanosIn.optional() });
 export const WindowIn = z.object({ machine_ids: z.array(MachineIdIn).optional(), unavailability: UnavailabilityIn });
