@@ -66,6 +66,22 @@ export interface ActionContext {
   reason?: string;
 }
 
+export interface MaintenanceView {
+  windows: {
+    startMs: number;
+    durationMs?: number;
+    machines: {
+      id: MachineId;
+      mode: MachineMode;
+      agents: { id: string; hostname: string; tasks: number; frameworks: string[] }[];
+      answers: { frameworkId: string; frameworkName: string; status: InverseOfferAnswer; time: number }[];
+    }[];
+  }[];
+  /** Machines of the registered agents, with those agents. */
+  knownMachines: { id: MachineId; agents: MaintenanceView["windows"][number]["machines"][number]["agents"] }[];
+  inverseOffers: ReturnType<Maintenance["inverseOfferRows"]>;
+}
+
 export class Maintenance {
   private schedule: Schedule = { windows: [] };
   private scheduled = scheduledMachines(this.schedule);
@@ -161,6 +177,64 @@ export class Maintenance {
         statuses: [...(this.answers.get(key)?.values() ?? [])].map((a) => ({ status: a.status, framework_id: { value: a.frameworkId }, timestamp: { nanoseconds: a.time * 1e6 } })),
       })),
       down_machines: this.downMachines(),
+    };
+  }
+
+  /** Outstanding inverse offers for the dashboard, oldest first. */
+  inverseOfferRows(): { id: string; frameworkId: string; frameworkName: string; agentId: string; agentHostname: string; startMs: number; durationMs?: number; createdAt: number }[] {
+    return [...this.inverseOffers.values()].map((o) => ({
+      id: o.id,
+      frameworkId: o.frameworkId,
+      frameworkName: this.m.frameworks.get(o.frameworkId)?.info.name ?? "",
+      agentId: o.agentId,
+      agentHostname: this.m.agents.get(o.agentId)?.info.hostname ?? "",
+      startMs: o.unavailability.start.nanoseconds / 1e6,
+      ...(o.unavailability.duration ? { durationMs: o.unavailability.duration.nanoseconds / 1e6 } : {}),
+      createdAt: o.createdAt,
+    }));
+  }
+
+  /**
+   * The dashboard's maintenance page: windows with their machines (mode, agents on them, the
+   * frameworks' answers), and the machines the master knows from its agents (to pick from).
+   */
+  dashboardView(): MaintenanceView {
+    const agentsByMachine = new Map<string, { id: string; hostname: string; tasks: number; frameworks: string[] }[]>();
+    const known = new Map<string, MachineId>();
+    for (const agent of this.m.agents.values()) {
+      const id = this.machineOf(agent);
+      const key = machineKey(id);
+      known.set(key, id);
+      let tasks = 0;
+      const frameworks: string[] = [];
+      for (const [fwId, byId] of agent.tasks) {
+        const live = [...byId.values()].filter((t) => !isTerminalState(t.state)).length;
+        tasks += live;
+        if (live > 0) frameworks.push(this.m.frameworks.get(fwId)?.info.name || fwId);
+      }
+      const list = agentsByMachine.get(key) ?? [];
+      list.push({ id: agent.id, hostname: agent.info.hostname, tasks, frameworks });
+      agentsByMachine.set(key, list);
+    }
+    const machine = (id: MachineId) => {
+      const key = machineKey(id);
+      return {
+        id: { ...id },
+        mode: this.modeOf(id),
+        agents: agentsByMachine.get(key) ?? [],
+        answers: [...(this.answers.get(key)?.values() ?? [])].map((a) => ({ frameworkId: a.frameworkId, frameworkName: this.m.frameworks.get(a.frameworkId)?.info.name ?? "", status: a.status, time: a.time })),
+      };
+    };
+    return {
+      windows: this.schedule.windows.map((w) => ({
+        startMs: w.unavailability.start.nanoseconds / 1e6,
+        ...(w.unavailability.duration ? { durationMs: w.unavailability.duration.nanoseconds / 1e6 } : {}),
+        machines: w.machine_ids.map(machine),
+      })),
+      knownMachines: [...known.values()]
+        .sort((a, b) => (a.hostname ?? "").localeCompare(b.hostname ?? "") || (a.ip ?? "").localeCompare(b.ip ?? ""))
+        .map((id) => ({ id, agents: agentsByMachine.get(machineKey(id)) ?? [] })),
+      inverseOffers: this.inverseOfferRows(),
     };
   }
 
