@@ -230,6 +230,9 @@ describe("agent draining", () => {
 
     // The agent kills the tasks; the framework acknowledges; the last acknowledgement makes it DRAINED.
     for (const id of [...long, ...short].slice(0, 19)) finishTask(a1.agent, A.framework!.id, id);
+    const killed = A.sink.of("UPDATE").map((e) => e.update.status).filter((s) => s.state === "TASK_KILLED");
+    expect(killed).toHaveLength(19);
+    expect(killed.every((s) => s.reason === "REASON_AGENT_DRAINING")).toBe(true);
     h.clock.advance(2000);
     expect(a1.agent.drainInfo!.state).toBe("DRAINING");
     finishTask(a1.agent, A.framework!.id, short[9]!);
@@ -255,6 +258,9 @@ describe("agent draining", () => {
     await svc.drainAgent(a1.agent.id, { markGone: true }, who);
     expect(a1.link.of("KILL_TASK").map((k) => k.kill_policy)).toEqual([undefined, undefined]); // no max: tasks' own grace
     for (const id of tasksA) finishTask(a1.agent, A.framework!.id, id);
+    // A is partition-aware: with mark_gone its tasks end GONE_BY_OPERATOR.
+    const ends = A.sink.of("UPDATE").map((e) => e.update.status).filter((s) => s.reason === "REASON_AGENT_DRAINING");
+    expect(ends.map((s) => s.state)).toEqual(["TASK_GONE_BY_OPERATOR", "TASK_GONE_BY_OPERATOR"]);
     h.clock.advance(1000);
     await new Promise((r) => setTimeout(r, 0));
     expect(h.master.goneAgents.has(a1.agent.id)).toBe(true);

@@ -3,7 +3,7 @@
 // machines taken DOWN and brought UP, and per-agent draining/deactivation/marking gone
 // (persisted in the agent's registry record). Every operator action is recorded in the timeline
 // with who asked, why, and the result. One instance per leadership term (./index.ts).
-import { isTerminalState, type TaskReason, type TaskState } from "../../protocol/mesos";
+import { isTerminalState, type TaskReason, type TaskState, type TaskStatus } from "../../protocol/mesos";
 import type { InverseOffer, SchedulerCall, SchedulerEvent } from "../../protocol/scheduler";
 import { CommandError } from "../errors";
 import { isPartitionAware } from "../framework-info";
@@ -483,6 +483,18 @@ export class Maintenance {
     }
     if (agent.link) this.killsSentOn.set(agent, agent.link);
     return count;
+  }
+
+  /**
+   * A status update from a draining agent: TASK_KILLING/TASK_KILLED carry REASON_AGENT_DRAINING,
+   * and with mark_gone a partition-aware framework sees the terminal state as TASK_GONE_BY_OPERATOR.
+   */
+  drainStatus(agentId: string, framework: Framework, status: TaskStatus): TaskStatus {
+    const drain = this.m.agents.get(agentId)?.drainInfo;
+    if (drain?.state !== "DRAINING" || (status.state !== "TASK_KILLING" && status.state !== "TASK_KILLED")) return status;
+    const out: TaskStatus = { ...status, reason: "REASON_AGENT_DRAINING" };
+    if (status.state === "TASK_KILLED" && drain.config.mark_gone && isPartitionAware(framework)) out.state = "TASK_GONE_BY_OPERATOR";
+    return out;
   }
 
   /** DRAINING → DRAINED (or gone) once the agent holds no task (terminal updates acknowledged). */
