@@ -183,6 +183,11 @@ describe("maintenance schedule", () => {
     const inverse = await A.waitFor((e) => e.type === "INVERSE_OFFERS", 10_000, true);
     const io = (inverse as Extract<SchedulerEvent, { type: "INVERSE_OFFERS" }>).inverse_offers.inverse_offers[0]!;
     expect(io).toMatchObject({ agent_id: offerA.agent_id, framework_id: { value: A.frameworkId }, unavailability });
+    // Offers from node-a now carry the unavailability (fw-b declines node-a offers for 0.5 s only).
+    const withUnavailability = await B.waitFor((e) => e.type === "OFFERS" && e.offers.offers.some((o) => o.hostname === "node-a" && o.unavailability !== undefined), 10_000);
+    expect((withUnavailability as Extract<SchedulerEvent, { type: "OFFERS" }>).offers.offers.find((o) => o.hostname === "node-a")!.unavailability).toEqual(unavailability);
+    const frameworks = (await operatorGet(master.port, { type: "GET_FRAMEWORKS" })).get_frameworks.frameworks as any[];
+    expect(frameworks.find((f) => f.framework_info.id.value === A.frameworkId).inverse_offers).toEqual([io]);
     await new Promise((r) => setTimeout(r, 1000));
     expect(B.received.some((e) => e.type === "INVERSE_OFFERS")).toBe(false);
     expect((await operatorGet(master.port, { type: "GET_MAINTENANCE_SCHEDULE" })).get_maintenance_schedule.schedule).toEqual(schedule);

@@ -385,6 +385,16 @@ export class Maintenance {
     };
   }
 
+  /** A framework's outstanding inverse offers, as sent (GET_FRAMEWORKS `inverse_offers`). */
+  inverseOffersOf(frameworkId: string): InverseOffer[] {
+    const out: InverseOffer[] = [];
+    for (const o of this.inverseOffers.values()) {
+      const agent = o.frameworkId === frameworkId ? this.m.agents.get(o.agentId) : undefined;
+      if (agent) out.push(this.toWire(o, agent));
+    }
+    return out;
+  }
+
   /** ACCEPT_INVERSE_OFFERS / DECLINE_INVERSE_OFFERS from a framework (unknown ids are ignored). */
   answer(framework: Framework, call: SchedulerCall): void {
     const accept = call.type === "ACCEPT_INVERSE_OFFERS";
