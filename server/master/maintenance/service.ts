@@ -58,6 +58,8 @@ interface AnswerRecord {
 
 /** Mesos's default kill grace period for tasks without a KillPolicy (built-in executors). */
 const DEFAULT_KILL_GRACE_NS = 3_000_000_000;
+/** At most this many unscheduled machines are listed for the dashboard's window editor. */
+const KNOWN_MACHINES = 1000;
 /** Filters.refuse_seconds default. */
 const DEFAULT_REFUSE_SECONDS = 5;
 
@@ -95,6 +97,15 @@ export class Maintenance {
   private readonly completingDrain = new Set<string>();
   /** The link a draining agent's kills were last sent on (kills are re-sent on a new link). */
   private readonly killsSentOn = new WeakMap<Agent, unknown>();
+  /** `${frameworkId}|${agentId}` → the outstanding inverse offer's id. */
+  private readonly outstanding = new Map<string, string>();
+  /** Connected agents on DRAINING machines (the only ones the periodic pass looks at). */
+  private readonly onDrainingMachines = new Map<string, Agent>();
+  /** Something that may call for new inverse offers happened since the last full pass. */
+  private dirty = true;
+  /** Earliest expiry of an answer filter that held an inverse offer back. */
+  private nextExpiry = Infinity;
+  private readonly keys = new WeakMap<Agent, { hostname: string; endpoint: string; key: string }>();
   private seq = 0;
   private timer: TimerHandle | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -116,9 +127,15 @@ export class Maintenance {
     m.inverseOfferResponse = (framework, call) => this.answer(framework, call);
     this.unsubscribe = m.events.subscribe((e) => {
       if (e.type === "AGENT_ADDED" || e.type === "AGENT_UPDATED") this.agentSeen(e.agent);
-      else if (e.type === "AGENT_REMOVED") this.rescindInverseOffers((o) => o.agentId === e.agentId);
-      else if (e.type === "FRAMEWORK_REMOVED") this.dropInverseOffers((o) => o.frameworkId === e.framework.id);
+      else if (e.type === "AGENT_REMOVED") {
+        this.onDrainingMachines.delete(e.agentId);
+        this.rescindInverseOffers((o) => o.agentId === e.agentId);
+      } else if (e.type === "FRAMEWORK_REMOVED" || (e.type === "FRAMEWORK_UPDATED" && e.framework.lifecycle !== "connected")) {
+        this.dropInverseOffers((o) => o.frameworkId === e.framework.id);
+      }
       else if (e.type === "TASK_UPDATED" && isTerminalState(e.task.state)) this.checkDrained(e.task.agentId);
+      else if (e.type === "TASK_ADDED" && this.onDrainingMachines.has(e.task.agentId)) this.dirty = true;
+      if ((e.type === "FRAMEWORK_ADDED" || e.type === "FRAMEWORK_UPDATED") && e.framework.lifecycle === "connected") this.dirty = true;
     });
     for (const agent of m.agents.values()) this.agentSeen(agent);
     this.timer = m.clock.setInterval(() => this.tick(), Math.max(100, Math.min(m.config.allocationIntervalMs, 1000)));
@@ -148,13 +165,22 @@ export class Maintenance {
     return agentMachine(agent.info.hostname, splitEndpoint(agent.endpoint)[0]);
   }
 
+  /** The agent's machine key, cached per agent (recomputed if its hostname or endpoint changes). */
+  private keyOf(agent: Agent): string {
+    const cached = this.keys.get(agent);
+    if (cached && cached.hostname === agent.info.hostname && cached.endpoint === agent.endpoint) return cached.key;
+    const key = machineKey(this.machineOf(agent));
+    this.keys.set(agent, { hostname: agent.info.hostname, endpoint: agent.endpoint, key });
+    return key;
+  }
+
   modeOf(id: MachineId): MachineMode {
     const key = machineKey(id);
     return this.down.has(key) ? "DOWN" : this.scheduled.has(key) ? "DRAINING" : "UP";
   }
 
   private unavailabilityOf(agent: Agent): Unavailability | undefined {
-    const key = machineKey(this.machineOf(agent));
+    const key = this.keyOf(agent);
     return this.down.has(key) ? undefined : this.scheduled.get(key)?.unavailability;
   }
 
@@ -199,16 +225,22 @@ export class Maintenance {
    * frameworks' answers), and the machines the master knows from its agents (to pick from).
    */
   dashboardView(): MaintenanceView {
+    // One pass over the agents with cached machine keys: details (task counts, frameworks) only
+    // for agents on scheduled machines and for the first KNOWN_MACHINES other machines.
     const agentsByMachine = new Map<string, { id: string; hostname: string; tasks: number; frameworks: string[] }[]>();
     const known = new Map<string, MachineId>();
     for (const agent of this.m.agents.values()) {
-      const id = this.machineOf(agent);
-      const key = machineKey(id);
-      known.set(key, id);
+      const key = this.keyOf(agent);
+      const scheduled = this.scheduled.has(key);
+      if (!scheduled) {
+        if (!known.has(key) && known.size >= KNOWN_MACHINES) continue;
+        known.set(key, this.machineOf(agent));
+      }
       let tasks = 0;
       const frameworks: string[] = [];
       for (const [fwId, byId] of agent.tasks) {
-        const live = [...byId.values()].filter((t) => !isTerminalState(t.state)).length;
+        let live = 0;
+        for (const t of byId.values()) if (!isTerminalState(t.state)) live++;
         tasks += live;
         if (live > 0) frameworks.push(this.m.frameworks.get(fwId)?.info.name || fwId);
       }
@@ -267,7 +299,7 @@ export class Maintenance {
       const keys = new Set(ids.map(machineKey));
       for (const id of ids) this.down.set(machineKey(id), this.scheduled.get(machineKey(id))!.id);
       for (const key of keys) this.answers.delete(key);
-      const agents = [...this.m.agents.values()].filter((a) => keys.has(machineKey(this.machineOf(a))));
+      const agents = [...this.m.agents.values()].filter((a) => keys.has(this.keyOf(a)));
       for (const agent of agents) {
         agent.link?.send({ type: "SHUTDOWN_AGENT", message: "Machine is DOWN for maintenance" });
         await this.m.registrar.apply(RemoveAgent(agent.id)).catch((err: Error) => this.log(`master] failed to remove agent ${agent.id} from the registry: ${err.message}`));
@@ -314,7 +346,8 @@ export class Maintenance {
     for (const key of this.scheduled.keys()) if (!before.has(key)) changed.add(key);
     for (const key of changed) if (!this.scheduled.has(key)) this.answers.delete(key);
     for (const agent of this.m.agents.values()) {
-      if (!changed.has(machineKey(this.machineOf(agent)))) continue;
+      this.track(agent);
+      if (!changed.has(this.keyOf(agent))) continue;
       this.syncAllocator(agent);
       rescindAgentOffers(this.m, agent); // re-offered with (or without) the unavailability
       this.rescindInverseOffers((o) => o.agentId === agent.id);
@@ -324,6 +357,12 @@ export class Maintenance {
     this.m.requestAllocation();
   }
 
+  /** Keeps `onDrainingMachines` in step with the agent's machine mode. */
+  private track(agent: Agent): void {
+    if (this.m.agents.get(agent.id) === agent && this.unavailabilityOf(agent)) this.onDrainingMachines.set(agent.id, agent);
+    else if (this.onDrainingMachines.get(agent.id) === agent) this.onDrainingMachines.delete(agent.id);
+  }
+
   private syncAllocator(agent: Agent): void {
     const u = this.unavailabilityOf(agent);
     this.m.allocator.updateUnavailability(agent.id, u ? { startNs: u.start.nanoseconds, durationNs: u.duration?.nanoseconds } : undefined);
@@ -331,8 +370,9 @@ export class Maintenance {
 
   // ---- inverse offers ----
 
-  private tick(): void {
-    this.sendInverseOffers();
+  /** The periodic pass: a full inverse-offer pass only when something changed or a filter expired. */
+  tick(): void {
+    if (this.dirty || this.m.clock.now() >= this.nextExpiry) this.sendInverseOffers();
     for (const agent of this.m.agents.values()) if ((agent.drainInfo as DrainInfo | undefined)?.state === "DRAINING") this.checkDrained(agent.id);
   }
 
@@ -340,27 +380,40 @@ export class Maintenance {
   sendInverseOffers(): void {
     const m = this.m;
     const now = m.clock.now();
-    this.dropInverseOffers((o) => m.frameworks.get(o.frameworkId)?.lifecycle !== "connected");
-    if (this.scheduled.size === 0) return;
-    const outstanding = new Set([...this.inverseOffers.values()].map((o) => `${o.frameworkId}|${o.agentId}`));
+    this.dirty = false;
+    this.nextExpiry = Infinity;
+    if (this.onDrainingMachines.size === 0) return;
     const batches = new Map<Framework, InverseOffer[]>();
-    for (const agent of m.agents.values()) {
+    for (const agent of this.onDrainingMachines.values()) {
       if (agent.connection !== "connected") continue;
       const unavailability = this.unavailabilityOf(agent);
       if (!unavailability) continue;
-      const machine = machineKey(this.machineOf(agent));
+      const machine = this.keyOf(agent);
       const frameworkIds = new Set<string>();
-      for (const [fwId, tasks] of agent.tasks) if ([...tasks.values()].some((t) => !isTerminalState(t.state))) frameworkIds.add(fwId);
+      for (const [fwId, tasks] of agent.tasks) {
+        for (const t of tasks.values()) {
+          if (isTerminalState(t.state)) continue;
+          frameworkIds.add(fwId);
+          break;
+        }
+      }
       for (const fwId of agent.executors.keys()) frameworkIds.add(fwId);
       for (const fwId of frameworkIds) {
         const framework = m.frameworks.get(fwId);
         if (!framework || framework.lifecycle !== "connected") continue;
         const pair = `${fwId}|${agent.id}`;
-        if (outstanding.has(pair) || (this.filters.get(pair) ?? 0) > now) continue;
-        this.filters.delete(pair);
+        if (this.outstanding.has(pair)) continue;
+        const filtered = this.filters.get(pair);
+        if (filtered !== undefined) {
+          if (filtered > now) {
+            if (filtered < this.nextExpiry) this.nextExpiry = filtered;
+            continue;
+          }
+          this.filters.delete(pair);
+        }
         const record: InverseOfferRecord = { id: `${m.id}-IO${this.seq++}`, frameworkId: fwId, agentId: agent.id, machine, unavailability, createdAt: now };
         this.inverseOffers.set(record.id, record);
-        outstanding.add(pair);
+        this.outstanding.set(pair, record.id);
         const answers = this.answers.get(machine) ?? new Map<string, AnswerRecord>();
         if (!answers.has(fwId)) answers.set(fwId, { status: "UNKNOWN", frameworkId: fwId, time: now });
         this.answers.set(machine, answers);
@@ -388,6 +441,7 @@ export class Maintenance {
   /** A framework's outstanding inverse offers, as sent (GET_FRAMEWORKS `inverse_offers`). */
   inverseOffersOf(frameworkId: string): InverseOffer[] {
     const out: InverseOffer[] = [];
+    if (this.inverseOffers.size === 0) return out;
     for (const o of this.inverseOffers.values()) {
       const agent = o.frameworkId === frameworkId ? this.m.agents.get(o.agentId) : undefined;
       if (agent) out.push(this.toWire(o, agent));
@@ -401,33 +455,47 @@ export class Maintenance {
     const body = accept ? call.accept_inverse_offers : call.decline_inverse_offers;
     const refuse = body?.filters?.refuse_seconds ?? DEFAULT_REFUSE_SECONDS;
     const now = this.m.clock.now();
+    const agents: string[] = [];
     for (const id of body?.inverse_offer_ids ?? []) {
       const o = this.inverseOffers.get(id.value);
       if (!o || o.frameworkId !== framework.id) continue;
-      this.inverseOffers.delete(o.id);
+      this.removeInverseOffer(o);
+      agents.push(o.agentId);
       const answers = this.answers.get(o.machine);
       answers?.set(framework.id, { status: accept ? "ACCEPT" : "DECLINE", frameworkId: framework.id, time: now });
-      if (Number.isFinite(refuse) && refuse > 0) this.filters.set(`${framework.id}|${o.agentId}`, now + Math.min(refuse, 365 * 86400) * 1000);
-      this.m.timeline.add({
-        time: now, kind: "maintenance", action: accept ? "INVERSE_OFFER_ACCEPTED" : "INVERSE_OFFER_DECLINED",
-        summary: `Framework ${framework.info.name} (${framework.id}) ${accept ? "accepted" : "declined"} the inverse offer for agent ${o.agentId}`,
-        frameworkId: framework.id, agentId: o.agentId,
-      });
+      if (Number.isFinite(refuse) && refuse > 0) {
+        const until = now + Math.min(refuse, 365 * 86400) * 1000;
+        this.filters.set(`${framework.id}|${o.agentId}`, until);
+        if (until < this.nextExpiry) this.nextExpiry = until;
+      } else this.dirty = true;
     }
+    if (agents.length === 0) return;
+    this.m.timeline.add({
+      time: now, kind: "maintenance", action: accept ? "INVERSE_OFFER_ACCEPTED" : "INVERSE_OFFER_DECLINED",
+      summary: `Framework ${framework.info.name} (${framework.id}) ${accept ? "accepted" : "declined"} ${agents.length === 1 ? `the inverse offer for agent ${agents[0]}` : `${agents.length} inverse offers (agents ${agents.slice(0, 5).join(", ")}${agents.length > 5 ? ", …" : ""})`}`,
+      frameworkId: framework.id, ...(agents.length === 1 ? { agentId: agents[0] } : {}),
+    });
     this.m.events.publish({ type: "OFFERS_CHANGED" });
   }
 
   private rescindInverseOffers(which: (o: InverseOfferRecord) => boolean): void {
     for (const o of [...this.inverseOffers.values()]) {
       if (!which(o)) continue;
-      this.inverseOffers.delete(o.id);
+      this.removeInverseOffer(o);
       const framework = this.m.frameworks.get(o.frameworkId);
       if (framework) this.m.sendToFramework(framework, { type: "RESCIND_INVERSE_OFFER", rescind_inverse_offer: { inverse_offer_id: { value: o.id } } } as SchedulerEvent);
     }
   }
 
   private dropInverseOffers(which: (o: InverseOfferRecord) => boolean): void {
-    for (const o of [...this.inverseOffers.values()]) if (which(o)) this.inverseOffers.delete(o.id);
+    for (const o of [...this.inverseOffers.values()]) if (which(o)) this.removeInverseOffer(o);
+  }
+
+  private removeInverseOffer(o: InverseOfferRecord): void {
+    this.dirty = true;
+    this.inverseOffers.delete(o.id);
+    const pair = `${o.frameworkId}|${o.agentId}`;
+    if (this.outstanding.get(pair) === o.id) this.outstanding.delete(pair);
   }
 
   // ---- agents: drain, deactivate, reactivate, mark gone ----
@@ -442,6 +510,8 @@ export class Maintenance {
       this.m.allocator.deactivateAgent(agent.id);
     }
     this.syncAllocator(agent);
+    this.track(agent);
+    if (this.onDrainingMachines.has(agent.id)) this.dirty = true;
     const drain = agent.drainInfo as DrainInfo | undefined;
     if (drain?.state === "DRAINING" && agent.link && agent.connection === "connected" && this.killsSentOn.get(agent) !== agent.link) {
       this.killForDrain(agent, drain.config);
