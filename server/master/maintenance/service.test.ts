@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Resources } from "../../resources";
 import { accept } from "../accept";
 import { acknowledge, statusUpdate } from "../tasks";
-import { reregisterAgent } from "../agents";
+import { markUnreachable, reregisterAgent } from "../agents";
 import { agentStatus, FakeLink, frameworkInfo, registerFakeAgent, startHarness, subscribeFramework, type Harness } from "../../testing/master-harness";
 import type { Offer } from "../../protocol/mesos";
 import type { Agent } from "../state";
@@ -281,6 +281,35 @@ describe("agent draining", () => {
     const bStates = B.sink.of("UPDATE").map((e) => e.update.status).filter((s) => s.source === "SOURCE_MASTER");
     expect(bStates.map((s) => [s.state, s.reason])).toEqual([["TASK_LOST", "REASON_AGENT_REMOVED"], ["TASK_LOST", "REASON_AGENT_REMOVED"]]);
     await rejects(svc.markAgentGone("nope", who), "BAD_REQUEST", "Unknown agent");
+  });
+
+  it("draining an unreachable agent starts when it re-registers", async () => {
+    await start();
+    const { a1, A, tasksA } = await twoMachines();
+    const tasks = [...a1.agent.tasks.values()].flatMap((byId) => [...byId.values()]);
+    await markUnreachable(h.master, a1.agent, "test");
+    expect(h.master.unreachableAgents.has(a1.agent.id)).toBe(true);
+    await svc.drainAgent(a1.agent.id, { maxGracePeriodNs: 1e9 }, who);
+    expect(h.registry.agents.get(a1.agent.id)).toMatchObject({ state: "UNREACHABLE", deactivated: true, drainInfo: { state: "DRAINING" } });
+    expect(h.master.timeline.list().find((e) => e.action === "DRAIN_AGENT")!.summary).toContain("starts when the agent re-registers");
+
+    const link = new FakeLink("127.0.0.1:5051");
+    const back = await reregisterAgent(
+      h.master,
+      {
+        type: "REREGISTER_AGENT", protocol_version: 1, agent_info: { ...a1.agent.info }, version: "1.11.0", capabilities: [], endpoint: link.remoteAddress,
+        tasks: tasks.map((t) => ({ framework_id: { value: t.frameworkId }, executor_id: { value: t.executorId }, task: t.info, state: "TASK_RUNNING", statuses: t.statuses })),
+        executors: [], frameworks: [],
+      } as never,
+      link,
+    );
+    expect(back!.deactivated).toBe(true);
+    expect(back!.drainInfo?.state).toBe("DRAINING");
+    expect(link.of("KILL_TASK").map((k) => [k.task_id.value, k.kill_policy?.grace_period?.nanoseconds]).sort()).toEqual(tasksA.sort().map((id) => [id, 1e9]));
+    for (const id of tasksA) finishTask(back!, A.framework!.id, id);
+    h.clock.advance(1000);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(back!.drainInfo?.state).toBe("DRAINED");
   });
 
   it("DEACTIVATE_AGENT stops offers, REACTIVATE_AGENT resumes them; reactivating an active agent is refused", async () => {
