@@ -11,6 +11,7 @@ import type { Offer } from "../../protocol/mesos";
 import type { Agent } from "../state";
 import { Maintenance } from "./service";
 import { CommandError } from "../errors";
+import { MasterHandle } from "../handle";
 import type { Schedule } from "./machines";
 
 let h: Harness;
@@ -292,6 +293,8 @@ describe("agent draining", () => {
     await svc.drainAgent(a1.agent.id, { maxGracePeriodNs: 1e9 }, who);
     expect(h.registry.agents.get(a1.agent.id)).toMatchObject({ state: "UNREACHABLE", deactivated: true, drainInfo: { state: "DRAINING" } });
     expect(h.master.timeline.list().find((e) => e.action === "DRAIN_AGENT")!.summary).toContain("starts when the agent re-registers");
+    // The dashboard shows the registry's drain state for the unreachable agent.
+    expect(new MasterHandle(h.master).agentDetail(a1.agent.id)).toMatchObject({ state: "unreachable", deactivated: true, drain: "DRAINING" });
 
     const link = new FakeLink("127.0.0.1:5051");
     const back = await reregisterAgent(
