@@ -30,7 +30,7 @@ export type MachineMode = "UP" | "DRAINING" | "DOWN";
  */
 const nanos = z.preprocess(
   (v) => (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v),
-  z.number().refine((n) => Number.isInteger(n), { message: "Expected an integer" }),
+  z.number().refine((n) => Number.isInteger(n) && Math.abs(n) <= 9_223_372_036_854_775_807, { message: "Expected a 64-bit integer" }),
 );
 const NanosIn = z.object({ nanoseconds: nanos });
 export const MachineIdIn = z.object({ hostname: z.string().optional(), ip: z.string().optional() });

@@ -373,3 +373,16 @@ describe("recovery by a new master", () => {
     expect(svc.unavailability(a1.agent.id)).toEqual(window1().windows[0]!.unavailability);
   });
 });
+
+describe("schedule input parsing", () => {
+  it("accepts Mesos-sized nanosecond timestamps (beyond 2^53) and numeric strings; refuses fractions and out-of-range values", async () => {
+    const { ScheduleIn, canonicalSchedule } = await import("./machines");
+    const ok = ScheduleIn.safeParse({ windows: [{ machine_ids: [{ hostname: "a", ip: "" }], unavailability: { start: { nanoseconds: 1_900_000_000_000_000_000 }, duration: { nanoseconds: "3600000000000" } } }] });
+    expect(ok.success).toBe(true);
+    expect(canonicalSchedule(ok.data!)).toEqual({ windows: [{ machine_ids: [{ hostname: "a" }], unavailability: { start: { nanoseconds: 1_900_000_000_000_000_000 }, duration: { nanoseconds: 3_600_000_000_000 } } }] });
+    expect(JSON.stringify(canonicalSchedule(ok.data!))).toContain('"nanoseconds":1900000000000000000');
+    for (const bad of [1.5, 1e300, "x", null]) {
+      expect(ScheduleIn.safeParse({ windows: [{ machine_ids: [{ hostname: "a" }], unavailability: { start: { nanoseconds: bad } } }] }).success).toBe(false);
+    }
+  });
+});
