@@ -37,7 +37,7 @@ test("agents table: filter, sort and shareable URL; open an agent with the keybo
   await expect(page.getByTestId("agent-resources")).toContainText("cpus");
   await expect(page.getByTestId("agent-facts")).toContainText(task.agentId);
   await expect(page.locator('[data-testid="tasks-table"] [data-task-id="e2e-on-agent"]')).toHaveAttribute("data-state", "TASK_RUNNING");
-  await expect(page.getByTestId("agent-controls-unavailable")).toBeVisible();
+  await expect(page.getByTestId("agent-controls")).toBeVisible();
   await snap(page, testInfo, "agent-detail");
   await fetch(`${cluster.url}/trpc/tasks.kill`, { method: "POST", headers: { "content-type": "application/json", "x-plateau-csrf": "1" }, body: JSON.stringify({ frameworkId: task.frameworkId, taskId: task.id, reason: "e2e: clean up" }) });
   await run;

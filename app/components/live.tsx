@@ -147,6 +147,7 @@ export function LiveUpdates({ children }: { children: React.ReactNode }) {
     if (kinds.has("agents")) names.push("agents");
     if (kinds.has("frameworks")) names.push("frameworks");
     if (kinds.has("offers")) names.push("offers");
+    if (kinds.has("offers")) names.push("maintenance"); // inverse offers and answers (operator changes refetch on their own)
     if (kinds.has("roles")) names.push("roles");
     if (kinds.has("timeline")) names.push("events");
     if (kinds.has("metrics")) names.push("metrics");

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../trpc/client";
 import { AppLink } from "../components/shell/app-link";
-import { agentHref, formatAmount, frameworkHref, shortId } from "../format";
+import { agentHref, formatAmount, formatDateTime, frameworkHref, shortId } from "../format";
 import { Age } from "../components/time";
 
 type Group = "framework" | "agent";
@@ -56,11 +56,24 @@ export function OffersView() {
       <section className="panel">
         <h2>Inverse offers</h2>
         {data.inverseOffers === null ? (
-          <p className="muted" data-testid="inverse-unavailable">Inverse offers are not available in this build: maintenance scheduling is not implemented in the master yet (issue #7).</p>
+          <p className="muted" data-testid="inverse-unavailable">Inverse offers are kept by the leading master; this master is not leading.</p>
         ) : data.inverseOffers.length === 0 ? (
-          <p className="muted">No outstanding inverse offers.</p>
+          <p className="muted">No outstanding inverse offers (frameworks on machines scheduled for maintenance receive them).</p>
         ) : (
-          <pre className="json">{JSON.stringify(data.inverseOffers, null, 2)}</pre>
+          <table className="plain" data-testid="inverse-offers">
+            <thead><tr><th>Inverse offer</th><th>Framework</th><th>Agent</th><th>Unavailable from</th><th>Age</th></tr></thead>
+            <tbody>
+              {data.inverseOffers.map((o) => (
+                <tr key={o.id}>
+                  <td><code title={o.id}>{shortId(o.id)}</code></td>
+                  <td><AppLink href={frameworkHref(o.frameworkId)}>{o.frameworkName || shortId(o.frameworkId)}</AppLink></td>
+                  <td><AppLink href={agentHref(o.agentId)}>{o.agentHostname || shortId(o.agentId)}</AppLink></td>
+                  <td>{formatDateTime(o.startMs)}</td>
+                  <td className="nowrap"><Age ms={o.createdAt} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         )}
       </section>
     </>

@@ -1,4 +1,4 @@
-// Offers: outstanding offers (and inverse offers, once maintenance exists) by framework and agent, with age.
+// Offers: outstanding offers and inverse offers by framework and agent, with age.
 import type { Metadata } from "next";
 import { HydrateClient, getQueryClient, trpc } from "../trpc/server";
 import { OffersView } from "./offers-view";

@@ -231,7 +231,8 @@ export class MasterLink {
         this.deps.onRegistered(message);
         return;
       default:
-        if (this.stateValue !== "registered") {
+        // A master refusing the registration (agent marked gone, machine DOWN) shuts the agent down.
+        if (this.stateValue !== "registered" && message.type !== "SHUTDOWN_AGENT") {
           this.deps.log.warn(`Ignoring ${message.type} from master before registration completed`);
           return;
         }

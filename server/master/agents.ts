@@ -90,6 +90,11 @@ function registeredReply(m: Master, agent: Agent, type: "AGENT_REGISTERED" | "AG
 /** First registration: admit into the registry, then reply with the new agent id. */
 export async function registerAgent(m: Master, msg: Register, link: AgentLink): Promise<Agent | null> {
   m.counters.countMessage("register_slave");
+  const refusal = m.maintenance?.refusal(msg.agent_info.hostname, msg.endpoint);
+  if (refusal) {
+    link.send({ type: "SHUTDOWN_AGENT", message: refusal });
+    return null;
+  }
   const now = m.clock.now();
   // An agent restarted without recovery at the same address replaces the old one.
   for (const old of m.agents.values()) {
@@ -130,6 +135,11 @@ export async function reregisterAgent(m: Master, msg: Reregister, link: AgentLin
   }
   if (m.goneAgents.has(id)) {
     link.send({ type: "SHUTDOWN_AGENT", message: "Agent has been marked gone" });
+    return null;
+  }
+  const refusal = m.maintenance?.refusal(msg.agent_info.hostname, msg.endpoint);
+  if (refusal) {
+    link.send({ type: "SHUTDOWN_AGENT", message: refusal });
     return null;
   }
   const now = m.clock.now();

@@ -147,7 +147,7 @@ function offeredOn(m: Master, agent: Agent): Quantities {
   return quantitiesOf(sum);
 }
 
-/** Drain state as published by agent draining (absent until it exists). */
+/** Drain state (Mesos DrainInfo.state) of an agent or registry record, if draining/drained. */
 function drainOf(agent: object): string | undefined {
   const info = (agent as { drainInfo?: { state?: string }; drain?: { state?: string } }).drainInfo ?? (agent as { drain?: { state?: string } }).drain;
   return info?.state;
@@ -177,12 +177,15 @@ export function agentRows(m: Master): AgentRow[] {
       version: agent.version,
     });
   }
+  // Agents not registered now: operator flags and drain state as the registry holds them.
+  const record = (id: string) => m.registrar.view().agents.get(id);
   const empty = (id: string, state: AgentState, info: Agent["info"] | undefined, since?: number): AgentRow => ({
     id,
     hostname: info?.hostname ?? "",
     endpoint: "",
     state,
-    deactivated: false,
+    deactivated: state !== "gone" && (record(id)?.deactivated ?? false),
+    drain: state !== "gone" ? drainOf({ drainInfo: record(id)?.drainInfo }) : undefined,
     since,
     attributes: info ? attributesOf(info) : {},
     total: info ? quantitiesOf(Resources.from(info.resources ?? [])) : ZERO,

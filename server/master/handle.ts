@@ -19,6 +19,7 @@ import type { QuotaConfig, WeightInfo } from "../allocator/types";
 import { AGENT_FILES_PREFIX, AgentSandboxFiles } from "./http/files-proxy";
 import { modeString } from "./operator/files";
 import { findTask } from "./dashboard-details";
+import type { Maintenance } from "./maintenance/service";
 
 /** A task's sandbox as the dashboard browses it: paths relative to the run directory. */
 export interface SandboxFileAccess {
@@ -110,6 +111,15 @@ export class MasterHandle {
    */
   highAvailability(): Promise<HaStatus | null> {
     return this.master.highAvailability?.() ?? Promise.resolve(null);
+  }
+
+  /**
+   * Maintenance schedule, machine modes, inverse offers and agent draining
+   * (./maintenance/service.ts); null while this master is not leading. Commands take who asked
+   * and why, and are recorded in the timeline.
+   */
+  get maintenance(): Maintenance | null {
+    return this.master.maintenance ?? null;
   }
 
   /** Periodic cluster samples (totals/allocated/offered per resource, task counts), oldest first. */

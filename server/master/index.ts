@@ -28,6 +28,7 @@ import { MemoryRegistryStore } from "./registry/memory-store";
 import { PrismaRegistryStore } from "./registry/prisma-store";
 import type { RegistryStore } from "./registry/store";
 import { startOperatorLayer, type OperatorLayer, type OperatorOptions } from "./operator";
+import { startMaintenance } from "./maintenance";
 
 export interface StartMasterOptions {
   config: MasterConfig;
@@ -124,9 +125,11 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
     const operator = await startOperatorLayer(m, r.routes, log, options.operator);
     operator.files.mount(AGENT_FILES_PREFIX, new AgentSandboxFiles(() => m)); // sandboxes, proxied to their agents
     r.operator = operator;
+    const stopMaintenance = startMaintenance(m, operator, r.routes, log);
     const unplug = [...plugins].map((p) => p(m, operator));
     return async (graceful: boolean) => {
       for (const u of unplug) if (typeof u === "function") u();
+      stopMaintenance();
       deadlines.stop();
       stopLoop();
       if (graceful) await operator.stop();

@@ -17,6 +17,7 @@ import { Timeline } from "./timeline";
 import type { OfferOperationHandler } from "./accept";
 import type { OfferOperation } from "../protocol/mesos";
 import type { HaStatus } from "../ha/types";
+import type { Maintenance } from "./maintenance/service";
 
 export type MasterPhase = "recovering" | "leading" | "stopped";
 
@@ -136,6 +137,9 @@ export class Master {
 
   /** Maintenance (inverse offers) plugs in here. */
   inverseOfferResponse?: (framework: Framework, call: SchedulerCall) => void;
+
+  /** Maintenance schedule, machine modes and agent draining (./maintenance), installed while leading. */
+  maintenance?: Maintenance;
 
   /** Handlers for non-LAUNCH offer operations (RESERVE, CREATE, …), by operation type. */
   readonly offerOperations = new Map<string, OfferOperationHandler>();

@@ -90,6 +90,8 @@ export function offerToWire(m: Master, offer: Offer, framework: Framework, agent
     allocation_info: { role: offer.role },
   };
   if (agent.info.domain) wire.domain = agent.info.domain;
+  const unavailability = m.maintenance?.unavailability(agent.id);
+  if (unavailability) wire.unavailability = unavailability;
   if (agent.info.attributes.length > 0) wire.attributes = agent.info.attributes;
   const executors = agent.executors.get(framework.id);
   if (executors && executors.size > 0) wire.executor_ids = [...executors.keys()].map((value) => ({ value }));

@@ -79,6 +79,8 @@ export interface Agent {
   executors: Map<string, Map<string, ExecutorInfo>>;
   /** Operator deactivation (DEACTIVATE_AGENT / draining): no offers. */
   deactivated: boolean;
+  /** DRAIN_AGENT state (Mesos DrainInfo), kept by ./maintenance; absent when not draining. */
+  drainInfo?: { state: "DRAINING" | "DRAINED"; config: { max_grace_period?: { nanoseconds: number }; mark_gone: boolean } };
   missedPings: number;
   lastPongSeq: number;
   pingSeq: number;

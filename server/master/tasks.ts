@@ -23,10 +23,13 @@ export function statusUpdate(m: Master, agentId: string, update: StatusUpdateMes
     return;
   }
   m.counters.validStatusUpdates++;
-  const status: TaskStatus = { ...update.status, agent_id: { value: agentId } };
+  const received: TaskStatus = { ...update.status, agent_id: { value: agentId } };
+  // Kills of a draining agent carry REASON_AGENT_DRAINING (./maintenance).
+  const status = m.maintenance?.drainStatus(agentId, framework, received) ?? received;
   task.statusUpdateState = status.state;
   task.statusUpdateUuid = status.uuid;
-  transitionTask(m, task, status, update.latest_state ?? status.state);
+  const latest = update.latest_state === undefined || update.latest_state === received.state ? status.state : update.latest_state;
+  transitionTask(m, task, status, latest);
   m.sendStatusUpdate(framework, status);
 }
 

@@ -65,9 +65,12 @@ describe("/api/v1 bodies", () => {
 
   it("501 for UNKNOWN and for calls this version does not implement", async () => {
     expect(await post(JSON.stringify({ type: "UNKNOWN" }))).toMatchObject({ status: 501, body: "Received 'UNKNOWN' call" });
+    const grow = await post(JSON.stringify({ type: "GROW_VOLUME", grow_volume: {} }));
+    expect(grow.status).toBe(501);
+    expect(grow.body).toContain("GROW_VOLUME");
+    // Maintenance and drain calls are implemented (server/master/maintenance): bad input is a 400.
     const drain = await post(JSON.stringify({ type: "DRAIN_AGENT", drain_agent: { agent_id: { value: "x" } } }));
-    expect(drain.status).toBe(501);
-    expect(drain.body).toContain("DRAIN_AGENT");
+    expect([drain.status, drain.body]).toEqual([400, "Unknown agent"]);
   });
 
   it("4xx from handlers: unknown files, bad logging levels, unknown frameworks", async () => {

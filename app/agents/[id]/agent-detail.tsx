@@ -6,6 +6,7 @@ import { Facts, StateBadge, Unavailable, Usage } from "../../components/ui";
 import { ScopedTasksTable } from "../../tasks/tasks-table";
 import { formatAgo, formatAmount, formatDateTime, formatShare, frameworkHref, shortId } from "../../format";
 import { Ago, When } from "../../components/time";
+import { AgentControls } from "./agent-controls";
 
 const NAMES = ["cpus", "mem", "disk", "gpus", "ports"] as const;
 
@@ -88,10 +89,8 @@ export function AgentDetail({ id }: { id: string }) {
       </div>
       <section className="panel">
         <h2>Controls</h2>
-        <p className="muted" data-testid="agent-controls-unavailable">
-          Drain, deactivate/reactivate and mark gone are not available in this build: the master does not implement agent draining and maintenance yet (issue #7).
-          Allocated share of this agent: {formatShare(a.total.cpus > 0 ? a.allocated.cpus / a.total.cpus : 0)} of its CPUs.
-        </p>
+        <AgentControls a={a} />
+        <p className="sub">Allocated share of this agent: {formatShare(a.total.cpus > 0 ? a.allocated.cpus / a.total.cpus : 0)} of its CPUs.</p>
       </section>
       <h2>Tasks on this agent</h2>
       <ScopedTasksTable agentId={a.id} />

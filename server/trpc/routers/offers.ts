@@ -1,4 +1,4 @@
-// Outstanding offers (and inverse offers once maintenance exists, issue #7), with their age.
+// Outstanding offers and inverse offers, with their age.
 import { masterProcedure, router } from "../init";
 import { maintenanceOf } from "./maintenance";
 
@@ -6,7 +6,7 @@ export const offersRouter = router({
   list: masterProcedure.query(({ ctx }) => ({
     now: Date.now(),
     offers: ctx.handle.offers(),
-    /** null: inverse offers do not exist in this build. */
-    inverseOffers: maintenanceOf(ctx.handle)?.inverseOffers?.() ?? null,
+    /** null: this master is not leading (no maintenance service). */
+    inverseOffers: maintenanceOf(ctx.handle)?.inverseOfferRows() ?? null,
   })),
 });

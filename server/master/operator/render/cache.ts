@@ -46,6 +46,7 @@ interface AgentEntry {
   capabilities: string[];
   connection: Agent["connection"];
   deactivated: boolean;
+  drainInfo: Agent["drainInfo"];
   registeredTime: number;
   reregisteredTime: number | undefined;
   usage: Usage;
@@ -236,7 +237,7 @@ export class StateCache {
     if (
       e !== undefined && e.agent === agent && e.info === agent.info && e.total === agent.total && e.endpoint === agent.endpoint &&
       e.version === agent.version && e.capabilities === agent.capabilities && e.connection === agent.connection &&
-      e.deactivated === agent.deactivated && e.registeredTime === agent.registeredTime && e.reregisteredTime === agent.reregisteredTime &&
+      e.deactivated === agent.deactivated && e.drainInfo === agent.drainInfo && e.registeredTime === agent.registeredTime && e.reregisteredTime === agent.reregisteredTime &&
       e.usage === usage
     ) {
       return e;
@@ -244,7 +245,7 @@ export class StateCache {
     if (e) this.dropAgent(agent.id);
     const fresh: AgentEntry = {
       agent, info: agent.info, total: agent.total, endpoint: agent.endpoint, version: agent.version, capabilities: agent.capabilities,
-      connection: agent.connection, deactivated: agent.deactivated, registeredTime: agent.registeredTime, reregisteredTime: agent.reregisteredTime, usage,
+      connection: agent.connection, deactivated: agent.deactivated, drainInfo: agent.drainInfo, registeredTime: agent.registeredTime, reregisteredTime: agent.reregisteredTime, usage,
     };
     this.agents.set(agent.id, fresh);
     return fresh;

@@ -142,6 +142,7 @@ export function legacyAgent(agent: Agent, s: LegacyAgentStatic, d: AgentDynamic)
   if (agent.reregisteredTime !== undefined) out += `,"reregistered_time":${j(secs(agent.reregisteredTime))}`;
   out += `,"resources":${s.resources},"used_resources":${d.used},"offered_resources":${d.offered},"reserved_resources":${s.reserved},"unreserved_resources":${s.unreserved}`;
   out += `,"active":${agentActive(agent)},"deactivated":${agent.deactivated},"version":${j(agent.version)},"capabilities":${j(agent.capabilities)}`;
+  if (agent.drainInfo) out += `,"drain_info":${j(agent.drainInfo)}`;
   if (d.full) {
     out += `,"reserved_resources_full":${s.reservedFull},"unreserved_resources_full":${s.unreservedFull},"used_resources_full":${d.full.used},"offered_resources_full":${d.full.offered}`;
   }

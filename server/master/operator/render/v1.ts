@@ -68,6 +68,7 @@ export function v1Agent(agent: Agent, infoJson: string, totalJson: string, alloc
   if (allocated !== "[]") out += `,"allocated_resources":${allocated}`;
   if (offered !== "[]") out += `,"offered_resources":${offered}`;
   if (agent.capabilities.length > 0) out += `,"capabilities":${j(agent.capabilities.map((type) => ({ type })))}`;
+  if (agent.drainInfo) out += `,"drain_info":${j(agent.drainInfo)}`;
   return out + "}";
 }
 
@@ -98,6 +99,8 @@ export function v1Framework(
       if (offer && agent) offers.push(j(offerToWire(m, offer, fw, agent)));
     }
     if (offers.length > 0) out += `,"offers":[${offers.join(",")}]`;
+    const inverse = m.maintenance?.inverseOffersOf(fw.id) ?? [];
+    if (inverse.length > 0) out += `,"inverse_offers":${j(inverse)}`;
     if (resources.allocated !== "[]") out += `,"allocated_resources":${resources.allocated}`;
     if (resources.offered !== "[]") out += `,"offered_resources":${resources.offered}`;
   }

@@ -1,0 +1,704 @@
+// Maintenance and draining on the leading master (ha-maintenance.md §5–6): the schedule and the
+// machine modes (persisted as one registry entry), inverse offers and the frameworks' answers,
+// machines taken DOWN and brought UP, and per-agent draining/deactivation/marking gone
+// (persisted in the agent's registry record). Every operator action is recorded in the timeline
+// with who asked, why, and the result. One instance per leadership term (./index.ts).
+import { isTerminalState, type TaskReason, type TaskState, type TaskStatus } from "../../protocol/mesos";
+import type { InverseOffer, SchedulerCall, SchedulerEvent } from "../../protocol/scheduler";
+import { CommandError } from "../errors";
+import { isPartitionAware } from "../framework-info";
+import type { Master } from "../master";
+import { rescindAgentOffers, splitEndpoint } from "../offers";
+import { removeAgent } from "../agents";
+import { MarkAgentGone, PutEntry, RegistryOperationError, RemoveAgent, UpdateAgentFlags } from "../registrar";
+import type { Agent, Framework } from "../state";
+import { masterStatus, transitionTask } from "../task-lifecycle";
+import type { TimerHandle } from "../clock";
+import type { TimelineEntry } from "../timeline";
+import {
+  agentMachine, describeMachine, machineKey, sameUnavailability, scheduledMachines, validateMachines, validateSchedule, withoutMachines,
+  type MachineId, type MachineMode, type Schedule, type Unavailability,
+} from "./machines";
+
+export const MAINTENANCE_ENTRY = "maintenance";
+
+/** The registry entry: the schedule and the machines currently DOWN. */
+export interface PersistedMaintenance {
+  schedule: Schedule;
+  down: MachineId[];
+}
+
+export interface DrainConfig {
+  max_grace_period?: { nanoseconds: number };
+  mark_gone: boolean;
+}
+
+export interface DrainInfo {
+  state: "DRAINING" | "DRAINED";
+  config: DrainConfig;
+}
+
+export type InverseOfferAnswer = "UNKNOWN" | "ACCEPT" | "DECLINE";
+
+export interface InverseOfferRecord {
+  id: string;
+  frameworkId: string;
+  agentId: string;
+  machine: string;
+  unavailability: Unavailability;
+  createdAt: number;
+}
+
+interface AnswerRecord {
+  status: InverseOfferAnswer;
+  frameworkId: string;
+  /** ms since epoch */
+  time: number;
+}
+
+/** Mesos's default kill grace period for tasks without a KillPolicy (built-in executors). */
+const DEFAULT_KILL_GRACE_NS = 3_000_000_000;
+/** At most this many unscheduled machines are listed for the dashboard's window editor. */
+const KNOWN_MACHINES = 1000;
+/** Filters.refuse_seconds default. */
+const DEFAULT_REFUSE_SECONDS = 5;
+
+export interface ActionContext {
+  principal: string;
+  reason?: string;
+}
+
+export interface MaintenanceView {
+  windows: {
+    startMs: number;
+    durationMs?: number;
+    machines: {
+      id: MachineId;
+      mode: MachineMode;
+      agents: { id: string; hostname: string; tasks: number; frameworks: string[] }[];
+      answers: { frameworkId: string; frameworkName: string; status: InverseOfferAnswer; time: number }[];
+    }[];
+  }[];
+  /** Machines of the registered agents, with those agents. */
+  knownMachines: { id: MachineId; agents: MaintenanceView["windows"][number]["machines"][number]["agents"] }[];
+  inverseOffers: ReturnType<Maintenance["inverseOfferRows"]>;
+}
+
+export class Maintenance {
+  private schedule: Schedule = { windows: [] };
+  private scheduled = scheduledMachines(this.schedule);
+  private readonly down = new Map<string, MachineId>();
+  readonly inverseOffers = new Map<string, InverseOfferRecord>();
+  /** Machine key → framework id → the framework's latest answer. */
+  private readonly answers = new Map<string, Map<string, AnswerRecord>>();
+  /** `${frameworkId}|${agentId}` → ms until which no inverse offer is sent (decline/accept filters). */
+  private readonly filters = new Map<string, number>();
+  private readonly markingGone = new Set<string>();
+  private readonly completingDrain = new Set<string>();
+  /** The link a draining agent's kills were last sent on (kills are re-sent on a new link). */
+  private readonly killsSentOn = new WeakMap<Agent, unknown>();
+  /** `${frameworkId}|${agentId}` → the outstanding inverse offer's id. */
+  private readonly outstanding = new Map<string, string>();
+  /** Connected agents on DRAINING machines (the only ones the periodic pass looks at). */
+  private readonly onDrainingMachines = new Map<string, Agent>();
+  /** Something that may call for new inverse offers happened since the last full pass. */
+  private dirty = true;
+  /** Earliest expiry of an answer filter that held an inverse offer back. */
+  private nextExpiry = Infinity;
+  private readonly keys = new WeakMap<Agent, { hostname: string; endpoint: string; key: string }>();
+  private seq = 0;
+  private timer: TimerHandle | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly m: Master,
+    private readonly log: (line: string) => void = () => {},
+  ) {}
+
+  /** Loads the persisted schedule and modes, installs the master's hooks and starts the periodic pass. */
+  start(): void {
+    const m = this.m;
+    const saved = m.registrar.view().entries.get(MAINTENANCE_ENTRY) as PersistedMaintenance | undefined;
+    if (saved) {
+      this.setSchedule(saved.schedule ?? { windows: [] });
+      for (const id of saved.down ?? []) this.down.set(machineKey(id), id);
+    }
+    m.maintenance = this;
+    m.inverseOfferResponse = (framework, call) => this.answer(framework, call);
+    this.unsubscribe = m.events.subscribe((e) => {
+      if (e.type === "AGENT_ADDED" || e.type === "AGENT_UPDATED") this.agentSeen(e.agent);
+      else if (e.type === "AGENT_REMOVED") {
+        this.onDrainingMachines.delete(e.agentId);
+        this.rescindInverseOffers((o) => o.agentId === e.agentId);
+      } else if (e.type === "FRAMEWORK_REMOVED" || (e.type === "FRAMEWORK_UPDATED" && e.framework.lifecycle !== "connected")) {
+        this.dropInverseOffers((o) => o.frameworkId === e.framework.id);
+      }
+      else if (e.type === "TASK_UPDATED" && isTerminalState(e.task.state)) this.checkDrained(e.task.agentId);
+      else if (e.type === "TASK_ADDED" && this.onDrainingMachines.has(e.task.agentId)) this.dirty = true;
+      if ((e.type === "FRAMEWORK_ADDED" || e.type === "FRAMEWORK_UPDATED") && e.framework.lifecycle === "connected") this.dirty = true;
+    });
+    for (const agent of m.agents.values()) this.agentSeen(agent);
+    this.timer = m.clock.setInterval(() => this.tick(), Math.max(100, Math.min(m.config.allocationIntervalMs, 1000)));
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    this.unsubscribe?.();
+    if (this.m.maintenance === this) this.m.maintenance = undefined;
+  }
+
+  // ---- hooks the master core calls ----
+
+  /** Why an agent on this machine may not (re-)register, or null. */
+  refusal(hostname: string, endpoint: string): string | null {
+    const key = machineKey(agentMachine(hostname, splitEndpoint(endpoint)[0]));
+    return this.down.has(key) ? "Machine is DOWN" : null;
+  }
+
+  /** The unavailability to attach to offers from this agent (its machine is DRAINING). */
+  unavailability(agentId: string): Unavailability | undefined {
+    const agent = this.m.agents.get(agentId);
+    return agent ? this.unavailabilityOf(agent) : undefined;
+  }
+
+  machineOf(agent: Agent): MachineId {
+    return agentMachine(agent.info.hostname, splitEndpoint(agent.endpoint)[0]);
+  }
+
+  /** The agent's machine key, cached per agent (recomputed if its hostname or endpoint changes). */
+  private keyOf(agent: Agent): string {
+    const cached = this.keys.get(agent);
+    if (cached && cached.hostname === agent.info.hostname && cached.endpoint === agent.endpoint) return cached.key;
+    const key = machineKey(this.machineOf(agent));
+    this.keys.set(agent, { hostname: agent.info.hostname, endpoint: agent.endpoint, key });
+    return key;
+  }
+
+  modeOf(id: MachineId): MachineMode {
+    const key = machineKey(id);
+    return this.down.has(key) ? "DOWN" : this.scheduled.has(key) ? "DRAINING" : "UP";
+  }
+
+  private unavailabilityOf(agent: Agent): Unavailability | undefined {
+    const key = this.keyOf(agent);
+    return this.down.has(key) ? undefined : this.scheduled.get(key)?.unavailability;
+  }
+
+  // ---- reads ----
+
+  currentSchedule(): Schedule {
+    return structuredClone(this.schedule);
+  }
+
+  downMachines(): MachineId[] {
+    return [...this.down.values()].map((id) => ({ ...id }));
+  }
+
+  /** Mesos ClusterStatus. */
+  status(): { draining_machines: { id: MachineId; statuses: { status: InverseOfferAnswer; framework_id: { value: string }; timestamp: { nanoseconds: number } }[] }[]; down_machines: MachineId[] } {
+    const draining = [...this.scheduled].filter(([key]) => !this.down.has(key));
+    return {
+      draining_machines: draining.map(([key, { id }]) => ({
+        id: { ...id },
+        statuses: [...(this.answers.get(key)?.values() ?? [])].map((a) => ({ status: a.status, framework_id: { value: a.frameworkId }, timestamp: { nanoseconds: a.time * 1e6 } })),
+      })),
+      down_machines: this.downMachines(),
+    };
+  }
+
+  /** Outstanding inverse offers for the dashboard, oldest first. */
+  inverseOfferRows(): { id: string; frameworkId: string; frameworkName: string; agentId: string; agentHostname: string; startMs: number; durationMs?: number; createdAt: number }[] {
+    return [...this.inverseOffers.values()].map((o) => ({
+      id: o.id,
+      frameworkId: o.frameworkId,
+      frameworkName: this.m.frameworks.get(o.frameworkId)?.info.name ?? "",
+      agentId: o.agentId,
+      agentHostname: this.m.agents.get(o.agentId)?.info.hostname ?? "",
+      startMs: o.unavailability.start.nanoseconds / 1e6,
+      ...(o.unavailability.duration ? { durationMs: o.unavailability.duration.nanoseconds / 1e6 } : {}),
+      createdAt: o.createdAt,
+    }));
+  }
+
+  /**
+   * The dashboard's maintenance page: windows with their machines (mode, agents on them, the
+   * frameworks' answers), and the machines the master knows from its agents (to pick from).
+   */
+  dashboardView(): MaintenanceView {
+    // One pass over the agents with cached machine keys: details (task counts, frameworks) only
+    // for agents on scheduled machines and for the first KNOWN_MACHINES other machines.
+    const agentsByMachine = new Map<string, { id: string; hostname: string; tasks: number; frameworks: string[] }[]>();
+    const known = new Map<string, MachineId>();
+    for (const agent of this.m.agents.values()) {
+      const key = this.keyOf(agent);
+      const scheduled = this.scheduled.has(key);
+      if (!scheduled) {
+        if (!known.has(key) && known.size >= KNOWN_MACHINES) continue;
+        known.set(key, this.machineOf(agent));
+      }
+      let tasks = 0;
+      const frameworks: string[] = [];
+      for (const [fwId, byId] of agent.tasks) {
+        let live = 0;
+        for (const t of byId.values()) if (!isTerminalState(t.state)) live++;
+        tasks += live;
+        if (live > 0) frameworks.push(this.m.frameworks.get(fwId)?.info.name || fwId);
+      }
+      const list = agentsByMachine.get(key) ?? [];
+      list.push({ id: agent.id, hostname: agent.info.hostname, tasks, frameworks });
+      agentsByMachine.set(key, list);
+    }
+    const machine = (id: MachineId) => {
+      const key = machineKey(id);
+      return {
+        id: { ...id },
+        mode: this.modeOf(id),
+        agents: agentsByMachine.get(key) ?? [],
+        answers: [...(this.answers.get(key)?.values() ?? [])].map((a) => ({ frameworkId: a.frameworkId, frameworkName: this.m.frameworks.get(a.frameworkId)?.info.name ?? "", status: a.status, time: a.time })),
+      };
+    };
+    return {
+      windows: this.schedule.windows.map((w) => ({
+        startMs: w.unavailability.start.nanoseconds / 1e6,
+        ...(w.unavailability.duration ? { durationMs: w.unavailability.duration.nanoseconds / 1e6 } : {}),
+        machines: w.machine_ids.map(machine),
+      })),
+      knownMachines: [...known.values()]
+        .sort((a, b) => (a.hostname ?? "").localeCompare(b.hostname ?? "") || (a.ip ?? "").localeCompare(b.ip ?? ""))
+        .map((id) => ({ id, agents: agentsByMachine.get(machineKey(id)) ?? [] })),
+      inverseOffers: this.inverseOfferRows(),
+    };
+  }
+
+  // ---- schedule, machine down/up ----
+
+  async updateSchedule(schedule: Schedule, who: ActionContext): Promise<void> {
+    await this.audited("UPDATE_MAINTENANCE_SCHEDULE", who, undefined, async () => {
+      const invalid = validateSchedule(schedule, this.down.values());
+      if (invalid) throw new CommandError("BAD_REQUEST", invalid);
+      await this.persist(schedule, this.down);
+      const machines = schedule.windows.reduce((n, w) => n + w.machine_ids.length, 0);
+      this.applySchedule(schedule);
+      return `Maintenance schedule updated by ${who.principal}: ${schedule.windows.length} window${schedule.windows.length === 1 ? "" : "s"}, ${machines} machine${machines === 1 ? "" : "s"}`;
+    });
+  }
+
+  /** START_MAINTENANCE / POST /machine/down: DRAINING machines go DOWN; their agents are removed. */
+  async startMaintenance(ids: MachineId[], who: ActionContext): Promise<void> {
+    await this.audited("START_MAINTENANCE", who, undefined, async () => {
+      const invalid = validateMachines(ids);
+      if (invalid) throw new CommandError("BAD_REQUEST", invalid);
+      for (const id of ids) {
+        const key = machineKey(id);
+        if (!this.scheduled.has(key)) throw new CommandError("BAD_REQUEST", `Machine '${describeMachine(id)}' is not part of a maintenance schedule`);
+        if (this.down.has(key)) throw new CommandError("BAD_REQUEST", `Machine '${describeMachine(id)}' is not in DRAINING mode and cannot be brought down`);
+      }
+      const down = new Map(this.down);
+      for (const id of ids) down.set(machineKey(id), this.scheduled.get(machineKey(id))!.id);
+      await this.persist(this.schedule, down);
+      const keys = new Set(ids.map(machineKey));
+      for (const id of ids) this.down.set(machineKey(id), this.scheduled.get(machineKey(id))!.id);
+      for (const key of keys) this.answers.delete(key);
+      const agents = [...this.m.agents.values()].filter((a) => keys.has(this.keyOf(a)));
+      for (const agent of agents) agent.link?.send({ type: "SHUTDOWN_AGENT", message: "Machine is DOWN for maintenance" });
+      // Queued together, the removals are committed in as few registry transactions as possible.
+      await Promise.all(agents.map((agent) => this.m.registrar.apply(RemoveAgent(agent.id)).catch((err: Error) => this.log(`master] failed to remove agent ${agent.id} from the registry: ${err.message}`))));
+      for (const agent of agents) if (this.m.agents.get(agent.id) === agent) removeAgent(this.m, agent, "its machine is DOWN for maintenance");
+      return `Machine${ids.length === 1 ? "" : "s"} ${ids.map(describeMachine).join(", ")} taken DOWN by ${who.principal} (${agents.length} agent${agents.length === 1 ? "" : "s"} removed)`;
+    });
+  }
+
+  /** STOP_MAINTENANCE / POST /machine/up: DOWN machines go UP and leave the schedule. */
+  async stopMaintenance(ids: MachineId[], who: ActionContext): Promise<void> {
+    await this.audited("STOP_MAINTENANCE", who, undefined, async () => {
+      const invalid = validateMachines(ids);
+      if (invalid) throw new CommandError("BAD_REQUEST", invalid);
+      for (const id of ids) {
+        if (!this.down.has(machineKey(id))) throw new CommandError("BAD_REQUEST", `Machine '${describeMachine(id)}' is not in DOWN mode and cannot be brought up`);
+      }
+      const keys = new Set(ids.map(machineKey));
+      const schedule = withoutMachines(this.schedule, keys);
+      const down = new Map([...this.down].filter(([k]) => !keys.has(k)));
+      await this.persist(schedule, down);
+      for (const k of keys) this.down.delete(k);
+      this.applySchedule(schedule);
+      return `Machine${ids.length === 1 ? "" : "s"} ${ids.map(describeMachine).join(", ")} brought UP by ${who.principal}`;
+    });
+  }
+
+  private persist(schedule: Schedule, down: Map<string, MachineId>): Promise<void> {
+    const value: PersistedMaintenance = { schedule, down: [...down.values()] };
+    return this.m.registrar.apply(PutEntry("UpdateMaintenance", MAINTENANCE_ENTRY, value));
+  }
+
+  private setSchedule(schedule: Schedule): void {
+    this.schedule = schedule;
+    this.scheduled = scheduledMachines(schedule);
+  }
+
+  /** Applies a persisted schedule: offers and inverse offers of machines whose window changed are withdrawn. */
+  private applySchedule(schedule: Schedule): void {
+    const before = this.scheduled;
+    this.setSchedule(schedule);
+    const changed = new Set<string>();
+    for (const [key, v] of before) if (!sameUnavailability(v.unavailability, this.scheduled.get(key)?.unavailability)) changed.add(key);
+    for (const key of this.scheduled.keys()) if (!before.has(key)) changed.add(key);
+    for (const key of changed) if (!this.scheduled.has(key)) this.answers.delete(key);
+    for (const agent of this.m.agents.values()) {
+      this.track(agent);
+      if (!changed.has(this.keyOf(agent))) continue;
+      this.syncAllocator(agent);
+      rescindAgentOffers(this.m, agent); // re-offered with (or without) the unavailability
+      this.rescindInverseOffers((o) => o.agentId === agent.id);
+      for (const k of [...this.filters.keys()]) if (k.endsWith(`|${agent.id}`)) this.filters.delete(k);
+    }
+    this.sendInverseOffers();
+    this.m.requestAllocation();
+  }
+
+  /** Keeps `onDrainingMachines` in step with the agent's machine mode. */
+  private track(agent: Agent): void {
+    if (this.m.agents.get(agent.id) === agent && this.unavailabilityOf(agent)) this.onDrainingMachines.set(agent.id, agent);
+    else if (this.onDrainingMachines.get(agent.id) === agent) this.onDrainingMachines.delete(agent.id);
+  }
+
+  private syncAllocator(agent: Agent): void {
+    const u = this.unavailabilityOf(agent);
+    this.m.allocator.updateUnavailability(agent.id, u ? { startNs: u.start.nanoseconds, durationNs: u.duration?.nanoseconds } : undefined);
+  }
+
+  // ---- inverse offers ----
+
+  /** The periodic pass: a full inverse-offer pass only when something changed or a filter expired. */
+  tick(): void {
+    if (this.dirty || this.m.clock.now() >= this.nextExpiry) this.sendInverseOffers();
+    for (const agent of this.m.agents.values()) if ((agent.drainInfo as DrainInfo | undefined)?.state === "DRAINING") this.checkDrained(agent.id);
+  }
+
+  /** Frameworks using DRAINING agents get an inverse offer unless one is outstanding or filtered. */
+  sendInverseOffers(): void {
+    const m = this.m;
+    const now = m.clock.now();
+    this.dirty = false;
+    this.nextExpiry = Infinity;
+    if (this.onDrainingMachines.size === 0) return;
+    const batches = new Map<Framework, InverseOffer[]>();
+    for (const agent of this.onDrainingMachines.values()) {
+      if (agent.connection !== "connected") continue;
+      const unavailability = this.unavailabilityOf(agent);
+      if (!unavailability) continue;
+      const machine = this.keyOf(agent);
+      const frameworkIds = new Set<string>();
+      for (const [fwId, tasks] of agent.tasks) {
+        for (const t of tasks.values()) {
+          if (isTerminalState(t.state)) continue;
+          frameworkIds.add(fwId);
+          break;
+        }
+      }
+      for (const fwId of agent.executors.keys()) frameworkIds.add(fwId);
+      for (const fwId of frameworkIds) {
+        const framework = m.frameworks.get(fwId);
+        if (!framework || framework.lifecycle !== "connected") continue;
+        const pair = `${fwId}|${agent.id}`;
+        if (this.outstanding.has(pair)) continue;
+        const filtered = this.filters.get(pair);
+        if (filtered !== undefined) {
+          if (filtered > now) {
+            if (filtered < this.nextExpiry) this.nextExpiry = filtered;
+            continue;
+          }
+          this.filters.delete(pair);
+        }
+        const record: InverseOfferRecord = { id: `${m.id}-IO${this.seq++}`, frameworkId: fwId, agentId: agent.id, machine, unavailability, createdAt: now };
+        this.inverseOffers.set(record.id, record);
+        this.outstanding.set(pair, record.id);
+        const answers = this.answers.get(machine) ?? new Map<string, AnswerRecord>();
+        if (!answers.has(fwId)) answers.set(fwId, { status: "UNKNOWN", frameworkId: fwId, time: now });
+        this.answers.set(machine, answers);
+        const list = batches.get(framework) ?? [];
+        list.push(this.toWire(record, agent));
+        batches.set(framework, list);
+      }
+    }
+    for (const [framework, inverse_offers] of batches) m.sendToFramework(framework, { type: "INVERSE_OFFERS", inverse_offers: { inverse_offers } });
+    if (batches.size > 0) m.events.publish({ type: "OFFERS_CHANGED" });
+  }
+
+  private toWire(o: InverseOfferRecord, agent: Agent): InverseOffer {
+    const [ip, port] = splitEndpoint(agent.endpoint);
+    return {
+      id: { value: o.id },
+      url: { scheme: "http", address: { hostname: agent.info.hostname, ip, port: Number(port) || agent.info.port }, path: "/slave(1)" },
+      framework_id: { value: o.frameworkId },
+      agent_id: { value: o.agentId },
+      unavailability: o.unavailability,
+      resources: [],
+    };
+  }
+
+  /** A framework's outstanding inverse offers, as sent (GET_FRAMEWORKS `inverse_offers`). */
+  inverseOffersOf(frameworkId: string): InverseOffer[] {
+    const out: InverseOffer[] = [];
+    if (this.inverseOffers.size === 0) return out;
+    for (const o of this.inverseOffers.values()) {
+      const agent = o.frameworkId === frameworkId ? this.m.agents.get(o.agentId) : undefined;
+      if (agent) out.push(this.toWire(o, agent));
+    }
+    return out;
+  }
+
+  /** ACCEPT_INVERSE_OFFERS / DECLINE_INVERSE_OFFERS from a framework (unknown ids are ignored). */
+  answer(framework: Framework, call: SchedulerCall): void {
+    const accept = call.type === "ACCEPT_INVERSE_OFFERS";
+    const body = accept ? call.accept_inverse_offers : call.decline_inverse_offers;
+    const refuse = body?.filters?.refuse_seconds ?? DEFAULT_REFUSE_SECONDS;
+    const now = this.m.clock.now();
+    const agents: string[] = [];
+    for (const id of body?.inverse_offer_ids ?? []) {
+      const o = this.inverseOffers.get(id.value);
+      if (!o || o.frameworkId !== framework.id) continue;
+      this.removeInverseOffer(o);
+      agents.push(o.agentId);
+      const answers = this.answers.get(o.machine);
+      answers?.set(framework.id, { status: accept ? "ACCEPT" : "DECLINE", frameworkId: framework.id, time: now });
+      if (Number.isFinite(refuse) && refuse > 0) {
+        const until = now + Math.min(refuse, 365 * 86400) * 1000;
+        this.filters.set(`${framework.id}|${o.agentId}`, until);
+        if (until < this.nextExpiry) this.nextExpiry = until;
+      } else this.dirty = true;
+    }
+    if (agents.length === 0) return;
+    this.m.timeline.add({
+      time: now, kind: "maintenance", action: accept ? "INVERSE_OFFER_ACCEPTED" : "INVERSE_OFFER_DECLINED",
+      summary: `Framework ${framework.info.name} (${framework.id}) ${accept ? "accepted" : "declined"} ${agents.length === 1 ? `the inverse offer for agent ${agents[0]}` : `${agents.length} inverse offers (agents ${agents.slice(0, 5).join(", ")}${agents.length > 5 ? ", …" : ""})`}`,
+      frameworkId: framework.id, ...(agents.length === 1 ? { agentId: agents[0] } : {}),
+    });
+    this.m.events.publish({ type: "OFFERS_CHANGED" });
+  }
+
+  private rescindInverseOffers(which: (o: InverseOfferRecord) => boolean): void {
+    for (const o of [...this.inverseOffers.values()]) {
+      if (!which(o)) continue;
+      this.removeInverseOffer(o);
+      const framework = this.m.frameworks.get(o.frameworkId);
+      if (framework) this.m.sendToFramework(framework, { type: "RESCIND_INVERSE_OFFER", rescind_inverse_offer: { inverse_offer_id: { value: o.id } } } as SchedulerEvent);
+    }
+  }
+
+  private dropInverseOffers(which: (o: InverseOfferRecord) => boolean): void {
+    for (const o of [...this.inverseOffers.values()]) if (which(o)) this.removeInverseOffer(o);
+  }
+
+  private removeInverseOffer(o: InverseOfferRecord): void {
+    this.dirty = true;
+    this.inverseOffers.delete(o.id);
+    const pair = `${o.frameworkId}|${o.agentId}`;
+    if (this.outstanding.get(pair) === o.id) this.outstanding.delete(pair);
+  }
+
+  // ---- agents: drain, deactivate, reactivate, mark gone ----
+
+  /** An agent (re-)registered or changed: restore its drain state from the registry, keep draining it. */
+  private agentSeen(agent: Agent): void {
+    if (this.m.agents.get(agent.id) !== agent) return;
+    const record = this.m.registrar.view().agents.get(agent.id);
+    if (record?.drainInfo && !agent.drainInfo) agent.drainInfo = record.drainInfo as DrainInfo;
+    if (record?.deactivated && !agent.deactivated) {
+      agent.deactivated = true;
+      this.m.allocator.deactivateAgent(agent.id);
+    }
+    this.syncAllocator(agent);
+    this.track(agent);
+    if (this.onDrainingMachines.has(agent.id)) this.dirty = true;
+    const drain = agent.drainInfo as DrainInfo | undefined;
+    if (drain?.state === "DRAINING" && agent.link && agent.connection === "connected" && this.killsSentOn.get(agent) !== agent.link) {
+      this.killForDrain(agent, drain.config);
+      this.checkDrained(agent.id);
+    }
+  }
+
+  private known(agentId: string): boolean {
+    const m = this.m;
+    return m.agents.has(agentId) || m.recoveredAgents.has(agentId) || m.unreachableAgents.has(agentId);
+  }
+
+  async drainAgent(agentId: string, opts: { maxGracePeriodNs?: number; markGone?: boolean }, who: ActionContext): Promise<void> {
+    await this.audited("DRAIN_AGENT", who, agentId, async () => {
+      if (!this.known(agentId)) throw new CommandError("BAD_REQUEST", "Unknown agent");
+      if (this.markingGone.has(agentId)) throw new CommandError("CONFLICT", "Agent is currently being marked gone");
+      if (opts.maxGracePeriodNs !== undefined && opts.maxGracePeriodNs < 0) throw new CommandError("BAD_REQUEST", "'max_grace_period' must be non-negative");
+      const config: DrainConfig = { mark_gone: opts.markGone ?? false, ...(opts.maxGracePeriodNs !== undefined ? { max_grace_period: { nanoseconds: opts.maxGracePeriodNs } } : {}) };
+      const drainInfo: DrainInfo = { state: "DRAINING", config };
+      await this.m.registrar.apply(UpdateAgentFlags(agentId, { deactivated: true, drainInfo }));
+      const agent = this.m.agents.get(agentId);
+      let tasks = 0;
+      if (agent) {
+        agent.drainInfo = drainInfo;
+        this.deactivate(agent);
+        tasks = this.killForDrain(agent, config);
+        this.m.events.publish({ type: "AGENT_UPDATED", agent });
+      }
+      const grace = config.max_grace_period ? `max grace period ${config.max_grace_period.nanoseconds / 1e9} s` : "tasks' own grace periods";
+      const summary = `Drain of agent ${agent?.info.hostname ?? agentId} (${agentId}) requested by ${who.principal}: ${agent ? `${tasks} task${tasks === 1 ? "" : "s"} to kill` : "starts when the agent re-registers"}, ${grace}${config.mark_gone ? ", then marked gone" : ""}`;
+      queueMicrotask(() => this.checkDrained(agentId));
+      return summary;
+    });
+  }
+
+  /** Kills every non-terminal task of a draining agent with min(task grace, max_grace_period). */
+  private killForDrain(agent: Agent, config: DrainConfig): number {
+    const max = config.max_grace_period?.nanoseconds;
+    let count = 0;
+    for (const [frameworkId, tasks] of agent.tasks) {
+      for (const task of tasks.values()) {
+        if (isTerminalState(task.state)) continue;
+        task.killRequested = true;
+        count++;
+        const own = task.info.kill_policy?.grace_period?.nanoseconds;
+        const kill_policy = max === undefined ? undefined : { grace_period: { nanoseconds: Math.min(own ?? DEFAULT_KILL_GRACE_NS, max) } };
+        agent.link?.send({ type: "KILL_TASK", framework_id: { value: frameworkId }, task_id: task.info.task_id, ...(kill_policy ? { kill_policy } : {}) });
+      }
+    }
+    if (agent.link) this.killsSentOn.set(agent, agent.link);
+    return count;
+  }
+
+  /**
+   * A status update from a draining agent: TASK_KILLING/TASK_KILLED carry REASON_AGENT_DRAINING,
+   * and with mark_gone a partition-aware framework sees the terminal state as TASK_GONE_BY_OPERATOR.
+   */
+  drainStatus(agentId: string, framework: Framework, status: TaskStatus): TaskStatus {
+    const drain = this.m.agents.get(agentId)?.drainInfo;
+    if (drain?.state !== "DRAINING" || (status.state !== "TASK_KILLING" && status.state !== "TASK_KILLED")) return status;
+    const out: TaskStatus = { ...status, reason: "REASON_AGENT_DRAINING" };
+    if (status.state === "TASK_KILLED" && drain.config.mark_gone && isPartitionAware(framework)) out.state = "TASK_GONE_BY_OPERATOR";
+    return out;
+  }
+
+  /** DRAINING → DRAINED (or gone) once the agent holds no task (terminal updates acknowledged). */
+  checkDrained(agentId: string): void {
+    const agent = this.m.agents.get(agentId);
+    const drain = agent?.drainInfo as DrainInfo | undefined;
+    if (!agent || drain?.state !== "DRAINING" || agent.connection !== "connected" || this.completingDrain.has(agentId)) return;
+    for (const tasks of agent.tasks.values()) if (tasks.size > 0) return;
+    this.completingDrain.add(agentId);
+    const done = async () => {
+      if (drain.config.mark_gone) {
+        await this.markGone(agentId, "drained and marked gone");
+        return;
+      }
+      const drained: DrainInfo = { state: "DRAINED", config: drain.config };
+      await this.m.registrar.apply(UpdateAgentFlags(agentId, { drainInfo: drained }));
+      if (this.m.agents.get(agentId) === agent) {
+        agent.drainInfo = drained;
+        this.m.events.publish({ type: "AGENT_UPDATED", agent });
+      }
+      this.m.timeline.add({ time: this.m.clock.now(), kind: "maintenance", action: "AGENT_DRAINED", summary: `Agent ${agent.info.hostname} (${agentId}) is DRAINED: no tasks left`, agentId });
+    };
+    done()
+      .catch((err: Error) => this.log(`master] completing the drain of agent ${agentId} failed: ${err.message}`))
+      .finally(() => this.completingDrain.delete(agentId));
+  }
+
+  private deactivate(agent: Agent): void {
+    agent.deactivated = true;
+    this.m.allocator.deactivateAgent(agent.id);
+    rescindAgentOffers(this.m, agent);
+  }
+
+  async deactivateAgent(agentId: string, who: ActionContext): Promise<void> {
+    await this.audited("DEACTIVATE_AGENT", who, agentId, async () => {
+      if (!this.known(agentId)) throw new CommandError("BAD_REQUEST", "Unknown agent");
+      await this.m.registrar.apply(UpdateAgentFlags(agentId, { deactivated: true }));
+      const agent = this.m.agents.get(agentId);
+      if (agent) {
+        this.deactivate(agent);
+        this.m.events.publish({ type: "AGENT_UPDATED", agent });
+      }
+      return `Agent ${agent?.info.hostname ?? agentId} (${agentId}) deactivated by ${who.principal}: no offers from it`;
+    });
+  }
+
+  async reactivateAgent(agentId: string, who: ActionContext): Promise<void> {
+    await this.audited("REACTIVATE_AGENT", who, agentId, async () => {
+      const record = this.m.registrar.view().agents.get(agentId);
+      if (!record || record.state === "GONE" || !this.known(agentId)) throw new CommandError("BAD_REQUEST", "Unknown agent");
+      if ((record.drainInfo as DrainInfo | undefined)?.state === "DRAINING") throw new CommandError("BAD_REQUEST", "Agent is still in the DRAINING state");
+      if (!record.deactivated) throw new CommandError("BAD_REQUEST", "Agent is not deactivated");
+      await this.m.registrar.apply(UpdateAgentFlags(agentId, { deactivated: false, drainInfo: undefined }));
+      const agent = this.m.agents.get(agentId);
+      if (agent) {
+        agent.deactivated = false;
+        agent.drainInfo = undefined;
+        if (agent.connection === "connected") this.m.allocator.activateAgent(agentId);
+        this.m.events.publish({ type: "AGENT_UPDATED", agent });
+        this.m.requestAllocation();
+      }
+      return `Agent ${agent?.info.hostname ?? agentId} (${agentId}) reactivated by ${who.principal}`;
+    });
+  }
+
+  async markAgentGone(agentId: string, who: ActionContext): Promise<void> {
+    await this.audited("MARK_AGENT_GONE", who, agentId, async () => {
+      if (this.m.goneAgents.has(agentId)) return `Agent ${agentId} was already marked gone (requested again by ${who.principal})`;
+      if (!this.known(agentId)) throw new CommandError("BAD_REQUEST", "Unknown agent");
+      if (this.markingGone.has(agentId)) throw new CommandError("CONFLICT", "Agent is currently being marked gone");
+      const hostname = this.m.agents.get(agentId)?.info.hostname;
+      await this.markGone(agentId, `marked gone by ${who.principal}`);
+      return `Agent ${hostname ?? agentId} (${agentId}) marked gone by ${who.principal}`;
+    });
+  }
+
+  /** Registry first; then its tasks are GONE_BY_OPERATOR (LOST for non-partition-aware frameworks) and the agent is shut down. */
+  private async markGone(agentId: string, why: string): Promise<void> {
+    const m = this.m;
+    this.markingGone.add(agentId);
+    try {
+      const now = m.clock.now();
+      await m.registrar.apply(MarkAgentGone(agentId, now));
+      const agent = m.agents.get(agentId);
+      if (agent) {
+        for (const [frameworkId, tasks] of [...agent.tasks]) {
+          const framework = m.frameworks.get(frameworkId);
+          for (const task of [...tasks.values()]) {
+            if (isTerminalState(task.state)) continue;
+            const aware = !!framework && isPartitionAware(framework);
+            const state: TaskState = aware ? "TASK_GONE_BY_OPERATOR" : "TASK_LOST";
+            const reason: TaskReason = aware ? "REASON_AGENT_REMOVED_BY_OPERATOR" : "REASON_AGENT_REMOVED";
+            const status = masterStatus(m, { taskId: task.info.task_id.value, agentId, executorId: task.executorId }, state, reason, `Agent ${agentId} ${why}`);
+            transitionTask(m, task, status);
+            if (framework) m.sendStatusUpdate(framework, status);
+          }
+        }
+        agent.link?.send({ type: "SHUTDOWN_AGENT", message: "Agent has been marked gone" });
+        removeAgent(m, agent, why);
+      }
+      m.recoveredAgents.delete(agentId);
+      m.unreachableAgents.delete(agentId);
+      m.goneAgents.set(agentId, now);
+      if (!agent) m.events.publish({ type: "AGENT_REMOVED", agentId, reason: why });
+      m.timeline.add({ time: now, kind: "maintenance", action: "AGENT_GONE", summary: `Agent ${agent?.info.hostname ?? agentId} (${agentId}) ${why}`, agentId });
+    } finally {
+      this.markingGone.delete(agentId);
+    }
+  }
+
+  // ---- audit ----
+
+  /** Runs an operator action and records it (with who asked, why and the result) in the timeline. */
+  private async audited(action: string, who: ActionContext, agentId: string | undefined, run: () => Promise<string>): Promise<void> {
+    const m = this.m;
+    const entry = (result: TimelineEntry["result"], summary: string) =>
+      m.timeline.add({ time: m.clock.now(), kind: "operator", action, summary, principal: who.principal, agentId, result, reason: who.reason });
+    try {
+      const summary = await run();
+      entry("ok", summary);
+    } catch (err) {
+      const message = err instanceof RegistryOperationError ? err.message : (err as Error).message;
+      entry("error", `${action}${agentId ? ` of agent ${agentId}` : ""} requested by ${who.principal} failed: ${message}`);
+      if (err instanceof RegistryOperationError) throw new CommandError("BAD_REQUEST", message);
+      throw err;
+    }
+  }
+}
