@@ -108,8 +108,9 @@ export class CustomExecutors {
         for (const task of tasks.slice(1)) this.d.meta.checkpointTask(this.runRef(executor), task);
         executor.directory = prepared.sandbox;
         executor.runMetaDir = prepared.runMetaDir;
-        // Volumes of the executor and of its first task (later tasks' new volumes are not attached).
-        this.d.volumes?.attach(prepared.sandbox, [...(info.resources ?? []), ...(task.resources ?? [])], task.task_id.value);
+        // Volumes of the executor and of the tasks it starts with (a task group: all of them;
+        // later tasks' new volumes are not attached).
+        this.d.volumes?.attach(prepared.sandbox, [...(info.resources ?? []), ...tasks.flatMap((t) => t.resources ?? [])], tasks[0]!.task_id.value);
       } catch (err) {
         this.failTasks(executor, { reason: "REASON_CONTAINER_LAUNCH_FAILED", message: `Failed to launch executor: ${(err as Error).message}` });
         return undefined;
