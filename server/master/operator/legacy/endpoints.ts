@@ -9,6 +9,8 @@ import { describeIssues } from "../../../protocol/errors";
 import { z } from "zod";
 import { currentWeights, updateWeights } from "../../roles";
 import { principalOf, type OperatorContext } from "../context";
+import type { OperatorCall } from "../call";
+import { authorizeOperatorCall } from "../../../security/operator-gate";
 import { leaderGate, methodGate, sendJsonText } from "../http";
 import { j } from "../render/json";
 import { metricsSnapshot, prometheusText } from "../metrics";
@@ -42,7 +44,10 @@ export const redirect: Handler = (ctx, _req, res) => {
 
 export const version: Handler = (ctx, _req, res, query) => sendJsonText(res, j(ctx.version), query);
 
-export const flags: Handler = (ctx, _req, res, query) => sendJsonText(res, j({ flags: ctx.m.config.displayFlags }), query);
+export const flags: Handler = (ctx, req, res, query) => {
+  if (!authorizeOperatorCall(ctx.m, { type: "GET_FLAGS" } as OperatorCall, req, res)) return;
+  sendJsonText(res, j({ flags: ctx.m.config.displayFlags }), query);
+};
 
 export const roles: Handler = (ctx, _req, res, query) => {
   if (leaderGate(ctx.m, res)) return;
@@ -77,6 +82,7 @@ export const weights: Handler = async (ctx, req, res, query) => {
     throw err;
   }
   try {
+    if (!authorizeOperatorCall(ctx.m, { type: "UPDATE_WEIGHTS", update_weights: { weight_infos: parsed } } as OperatorCall, req, res)) return;
     await updateWeights(ctx.m, parsed, principalOf(req));
   } catch (err) {
     return sendCommandError(res, err);
@@ -100,6 +106,7 @@ export const quota: Handler = async (ctx, req, res, query) => {
   const parsed = configFromQuotaRequest(body);
   if (typeof parsed === "string") return sendText(res, 400, parsed);
   try {
+    if (!authorizeOperatorCall(ctx.m, { type: "UPDATE_QUOTA", update_quota: { quota_configs: [{ role: parsed.config.role }] } } as OperatorCall, req, res)) return;
     await applyQuota(ctx.m, [parsed.config], parsed.force, principalOf(req));
   } catch (err) {
     return sendCommandError(res, err);
@@ -114,6 +121,7 @@ export const quotaRemove: Handler = async (ctx, req, res, _query, path) => {
   const role = decodeURIComponent(path.slice(path.indexOf("/quota/") + "/quota/".length));
   if (role === "") return sendText(res, 400, "Failed to parse request path: expecting a role");
   try {
+    if (!authorizeOperatorCall(ctx.m, { type: "REMOVE_QUOTA", remove_quota: { role } } as OperatorCall, req, res)) return;
     const error = await removeQuota(ctx.m, role, principalOf(req));
     if (error) return sendText(res, 400, error);
   } catch (err) {
@@ -134,6 +142,7 @@ export const teardown: Handler = async (ctx, req, res) => {
   if (!form) return;
   const id = form.get("frameworkId");
   if (id === null) return sendText(res, 400, "Missing 'frameworkId' query parameter in the request body");
+  if (!authorizeOperatorCall(ctx.m, { type: "TEARDOWN", teardown: { framework_id: { value: id } } } as OperatorCall, req, res)) return;
   teardownFramework(ctx.m, res, id, principalOf(req));
 };
 
@@ -168,6 +177,8 @@ export function operationForm(type: OperatorOperationType): Handler {
       if (typeof parsed === "string") return sendText(res, 400, parsed);
       source = parsed;
     }
+    const asCall = { RESERVE: { type: "RESERVE_RESOURCES", reserve_resources: { resources } }, UNRESERVE: { type: "UNRESERVE_RESOURCES", unreserve_resources: { resources } }, CREATE: { type: "CREATE_VOLUMES", create_volumes: { volumes: resources } }, DESTROY: { type: "DESTROY_VOLUMES", destroy_volumes: { volumes: resources } } }[type];
+    if (!authorizeOperatorCall(ctx.m, asCall as unknown as OperatorCall, req, res)) return;
     await runOperatorOperation(ctx.m, res, { type, agentId, resources, source }, principalOf(req));
   };
 }
@@ -195,6 +206,7 @@ export const loggingToggle: Handler = (ctx, req, res, query) => {
   if (level === null && duration === null) return sendText(res, 200, String(ctx.logging.level));
   if (level === null) return sendText(res, 400, "Expecting 'level' in query");
   if (duration === null) return sendText(res, 400, "Expecting 'duration' in query");
+  if (!authorizeOperatorCall(ctx.m, { type: "SET_LOGGING_LEVEL" } as OperatorCall, req, res)) return;
   if (!/^\d+$/.test(level)) return sendText(res, 400, `Invalid level '${level}'`);
   const durationMs = parseDurationMs(duration);
   if (durationMs === null) return sendText(res, 400, `Invalid duration '${duration}' (expected e.g. 5mins, 30secs)`);
