@@ -15,6 +15,7 @@ import type { ResolvedOptions } from "./options";
 import { AgentState } from "./state";
 import { StatusUpdateManager } from "./status-update-manager";
 import { TaskRunner } from "./tasks";
+import { basicAuthorization } from "../security/credentials";
 
 export const AGENT_VERSION = "1.11.0";
 export const AGENT_CAPABILITIES = ["MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"];
@@ -83,6 +84,7 @@ export class Agent {
       registration: () => this.registrationMessage(),
       onRegistered: (message) => this.onRegistered(message),
       onMessage: (message) => this.onMessage(message),
+      authorization: options.credential ? basicAuthorization(options.credential) : undefined,
     });
   }
 

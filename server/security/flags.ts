@@ -68,10 +68,8 @@ export function masterSecurityFromFlags(values: Record<string, FlagValue>, warn:
 export function checkPosture(ip: string, hasCredentials: boolean, insecure: boolean, credentialFlag: string, warn: (line: string) => void): void {
   if (isLoopback(ip) || hasCredentials) return;
   if (!insecure) {
-    throw new FlagError(
-      `Refusing to listen on non-loopback address ${ip} without ${credentialFlag}: anyone who can reach it could control the cluster. ` +
-        `Configure ${credentialFlag}=<file>, or pass --insecure to accept this explicitly.`,
-    );
+    const remedy = credentialFlag.startsWith("--") ? `Configure ${credentialFlag}=<file>, or pass --insecure to accept this explicitly.` : "Pass --insecure to accept this explicitly.";
+    throw new FlagError(`Refusing to listen on non-loopback address ${ip} without ${credentialFlag}: anyone who can reach it could control the cluster. ${remedy}`);
   }
   const line = `WARNING: INSECURE: listening on ${ip} with no authentication (--insecure). Anyone who can reach this port can control the cluster.`;
   warn("*".repeat(line.length));

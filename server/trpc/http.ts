@@ -15,6 +15,11 @@ export function createTrpcHttpHandler(): (req: IncomingMessage, res: ServerRespo
     const origin = req.headers.origin;
     const host = req.headers.host;
     const from = origin ? originHost(origin) : null;
+    if (origin && from === null) {
+      // "null" (sandboxed frames, file: pages) or a non-http origin: never one of ours.
+      res.writeHead(403, { "Content-Type": "text/plain" }).end(`Requests from origin '${origin}' are not accepted`);
+      return;
+    }
     if (from === null || from.toLowerCase() === host?.toLowerCase()) {
       trpc(req, res);
       return;
@@ -31,6 +36,12 @@ export function createTrpcHttpHandler(): (req: IncomingMessage, res: ServerRespo
       }
       if (req.method === "OPTIONS") {
         res.writeHead(isPeerMaster(from) ? 204 : 403).end();
+        return;
+      }
+      // Queries and subscription streams (SSE) from foreign pages are refused outright, not just
+      // left without CORS headers (an Origin check on the streaming endpoints).
+      if (!isPeerMaster(from)) {
+        res.writeHead(403, { "Content-Type": "text/plain" }).end(`Requests from origin '${origin}' are not accepted`);
         return;
       }
       trpc(req, res);

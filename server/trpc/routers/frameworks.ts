@@ -10,5 +10,7 @@ export const frameworksRouter = router({
   /** Kills every task of the framework and removes it (Mesos TEARDOWN). */
   teardown: operatorProcedure
     .input(z.object({ id: FrameworkId }))
-    .mutation(({ ctx, input }) => asOperator(ctx, "TEARDOWN", () => ctx.handle.teardownFramework(input.id, ctx.principal, input.reason))),
+    .mutation(({ ctx, input }) => asOperator(ctx, "TEARDOWN", () => ctx.handle.teardownFramework(input.id, ctx.principal, input.reason), [
+      ctx.handle.master.frameworks.get(input.id)?.info.principal,
+    ])),
 });

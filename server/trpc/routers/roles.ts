@@ -10,12 +10,13 @@ export const rolesRouter = router({
   list: masterProcedure.query(({ ctx }) => ctx.handle.roles()),
   updateWeights: operatorProcedure
     .input(z.object({ weights: z.array(z.object({ role: Role, weight: z.number().finite() })).min(1).max(100) }))
-    .mutation(({ ctx, input }) => asOperator(ctx, "UPDATE_WEIGHTS", () => ctx.handle.updateWeights(input.weights, ctx.principal, input.reason))),
+    .mutation(({ ctx, input }) => asOperator(ctx, "UPDATE_WEIGHTS", () => ctx.handle.updateWeights(input.weights, ctx.principal, input.reason), input.weights.map((w) => w.role))),
   updateQuota: operatorProcedure
     .input(z.object({ role: Role, guarantees: Amounts, limits: Amounts, force: z.boolean().default(false) }))
     .mutation(({ ctx, input }) =>
       asOperator(ctx, "UPDATE_QUOTA", () =>
         ctx.handle.updateQuota([{ role: input.role, guarantees: input.guarantees, limits: input.limits }], ctx.principal, input.reason, input.force),
+        [input.role],
       ),
     ),
 });

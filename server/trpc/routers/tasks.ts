@@ -5,6 +5,7 @@ import { TASK_STATES, isTerminalState } from "../../protocol/mesos";
 import { TASK_SORTS } from "../../master/dashboard-views";
 import type { MasterHandle } from "../../master/handle";
 import { TRPCError } from "@trpc/server";
+import { taskUser } from "../../security/operator-authz";
 import { asOperator, masterProcedure, operatorProcedure, router } from "../init";
 
 export const TaskListInput = z.object({
@@ -48,10 +49,10 @@ export const tasksRouter = router({
       if (task && isTerminalState(task.state)) throw new TRPCError({ code: "CONFLICT", message: `Task ${input.taskId} is already ${task.state}` });
       ctx.handle.killTask(input.frameworkId, input.taskId, ctx.principal, input.reason);
       return { ok: true };
-    }),
+    }, [taskUser(ctx.handle.master, input.frameworkId, input.taskId)]),
   ),
   /** Kills up to 500 tasks; answers per task (a task that cannot be killed does not stop the rest). */
   killMany: operatorProcedure
     .input(z.object({ tasks: z.array(TaskRef).min(1).max(500) }))
-    .mutation(({ ctx, input }) => asOperator(ctx, "KILL_TASK", () => input.tasks.map((ref) => killOne(ctx.handle, ref, ctx.principal, input.reason)))),
+    .mutation(({ ctx, input }) => asOperator(ctx, "KILL_TASK", () => input.tasks.map((ref) => killOne(ctx.handle, ref, ctx.principal, input.reason)), input.tasks.map((ref) => taskUser(ctx.handle.master, ref.frameworkId, ref.taskId)))),
 });
