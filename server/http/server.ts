@@ -69,6 +69,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
   server.on("upgrade", (req, socket, head) => {
     const checked = gateUpgrade(security, req);
     if (!checked.ok) {
+      socket.on("error", () => {}); // the refused client may reset the connection
       const body = Buffer.from(checked.message, "utf8");
       socket.end(`HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="mesos-master-readwrite"\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${checked.message}`);
       return;

@@ -36,6 +36,8 @@ const acls = parseAcls({
   set_log_level: [{ principals: { values: ["ops"] }, level: { type: "ANY" } }],
   access_mesos_logs: [{ principals: { values: ["ops"] }, logs: { type: "ANY" } }],
   access_sandboxes: [{ principals: { values: ["ops"] }, users: { type: "ANY" } }],
+  view_frameworks: [{ principals: { values: ["ops"] }, users: { type: "ANY" } }, { principals: { values: ["viewer"] }, users: { values: ["root"] } }],
+  view_tasks: [{ principals: { values: ["ops"] }, users: { type: "ANY" } }],
 });
 
 const security = new Security({ credentials: [OPS, VIEWER, FW, AGENT], acls, tokenKey, now: () => clockMs, sessionTtlMs: 60_000 });
@@ -295,5 +297,50 @@ describe("scheduler API", () => {
     const ok = await subscribe({ principal: "fw", roles: ["eng"], capabilities: [{ type: "MULTI_ROLE" }] }, basic(FW));
     expect(ok.status).toBe(200);
     expect(ok.headers["mesos-stream-id"]).toBeTruthy();
+  });
+
+  it("state documents and the event stream show a principal only what view_frameworks allows", async () => {
+    // A framework of user 'nobody' stays subscribed while we look.
+    const stream = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const body = JSON.stringify({ type: "SUBSCRIBE", subscribe: { framework_info: { user: "nobody", name: "hidden-fw", principal: "fw", failover_timeout: 60 } } });
+      const req = http.request({ host: "127.0.0.1", port: master.port, path: "/api/v1/scheduler", method: "POST", headers: { ...JSON_H, ...basic(FW), "Content-Length": String(body.length) } });
+      req.on("response", resolve);
+      req.on("error", reject);
+      req.end(body);
+    });
+    try {
+      await waitUntil(() => [...master.running.master.frameworks.values()].some((f) => f.info.name === "hidden-fw"), 10_000, "the framework");
+      const names = (body: string) => (JSON.parse(body).frameworks as { name: string }[]).map((f) => f.name);
+      expect(names((await request("/master/state", { headers: basic(OPS) })).body)).toContain("hidden-fw");
+      const asViewer = JSON.parse((await request("/master/state", { headers: basic(VIEWER) })).body);
+      expect(asViewer.frameworks.map((f: { name: string }) => f.name)).not.toContain("hidden-fw");
+      expect(asViewer.flags).toBeUndefined(); // view_flags
+      expect(names((await request("/master/frameworks", { headers: basic(VIEWER) })).body)).not.toContain("hidden-fw");
+      const v1 = await operator({ type: "GET_FRAMEWORKS" }, basic(VIEWER));
+      expect(v1.status).toBe(200);
+      expect(v1.body).not.toContain("hidden-fw");
+      expect((await operator({ type: "GET_FRAMEWORKS" })).body).toContain("hidden-fw");
+      // SUBSCRIBE snapshot for the viewer hides it too.
+      const snap = await new Promise<string>((resolve, reject) => {
+        const body = '{"type":"SUBSCRIBE"}';
+        const req = http.request({ host: "127.0.0.1", port: master.port, path: "/api/v1", method: "POST", headers: { ...JSON_H, ...basic(VIEWER), "Content-Length": String(body.length) } });
+        req.on("response", (res) => {
+          let text = "";
+          res.on("data", (c: Buffer) => {
+            text += c.toString("latin1");
+            if (text.includes("HEARTBEAT") && text.includes("SUBSCRIBED")) {
+              res.destroy();
+              resolve(text);
+            }
+          });
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+      expect(snap).toContain("SUBSCRIBED");
+      expect(snap).not.toContain("hidden-fw");
+    } finally {
+      stream.destroy();
+    }
   });
 });
