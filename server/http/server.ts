@@ -10,7 +10,7 @@ import { parseUrl, sendText } from "./util";
 import { loadDashboard } from "./next";
 import { API_CSP, applyDashboardCsp, gateRequest, gateUpgrade } from "../security/gate";
 import { handleLoginRoutes } from "../security/login";
-import { Security, setProcessSecurity } from "../security/security";
+import { PRINCIPAL_HEADER, Security, requestIdentity, setProcessSecurity } from "../security/security";
 import { isPeerMaster } from "../trpc/peers";
 
 export interface ServeOptions {
@@ -54,6 +54,10 @@ export async function serve(opts: ServeOptions): Promise<Served> {
       }
       if (dashboard) {
         applyDashboardCsp(req, res);
+        // Server components learn the principal from this header; a client cannot set it.
+        delete req.headers[PRINCIPAL_HEADER];
+        const principal = requestIdentity(req).principal;
+        if (principal !== undefined) req.headers[PRINCIPAL_HEADER] = principal;
         void dashboard(req, res).catch((err: unknown) => {
           opts.log(`http] dashboard request ${path} failed: ${String(err)}`);
           sendText(res, 500, "Internal error");

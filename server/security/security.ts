@@ -18,6 +18,8 @@ import { signToken, verifyToken } from "./token";
 export const SESSION_COOKIE = "plateau_session";
 export const DEFAULT_SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 export const ANONYMOUS = "anonymous";
+/** Request header the master's server sets (after removing any client copy) for the dashboard's server components. */
+export const PRINCIPAL_HEADER = "x-plateau-principal";
 
 export interface SecurityOptions {
   /** Who may authenticate; undefined = authentication off. */
