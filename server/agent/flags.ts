@@ -27,6 +27,10 @@ export const AGENT_FLAGS: FlagSpecs = {
     placeholder: "file",
     help: "Path (or file:// URL) of the credential this agent presents to the master: JSON\n{\"principal\":\"p\",\"secret\":\"s\"} or one 'principal secret' line. Required when the master has\n--credentials.",
   },
+  authenticate_http_executors: {
+    type: "bool",
+    help: "Executors must present the token the agent gives them (MESOS_EXECUTOR_AUTHENTICATION_TOKEN,\nan HS256 token bound to framework, executor and container) on the executor API.\nDefault: on when --credential is given.",
+  },
   insecure: { type: "bool", default: false, help: "Serve a non-loopback --ip although the agent's endpoints are not authenticated." },
   port: { type: "int", default: D.port, help: "Port to listen on (agent HTTP endpoints)." },
   hostname: { type: "string", placeholder: "name", help: "Hostname the agent advertises. Default: the --ip value." },
@@ -184,6 +188,7 @@ export function agentOptionsFromFlags(values: Record<string, FlagValue>): AgentO
     master,
     workDir,
     credential,
+    authenticateHttpExecutors: values.authenticate_http_executors as boolean | undefined,
     ip: str(values.ip),
     port,
     hostname: str(values.hostname),

@@ -18,6 +18,10 @@ export interface AgentOptions {
   workDir: string;
   /** What the agent presents to the master (--credential); needed when the master has --credentials. */
   credential?: Credential;
+  /** Require executors to present their MESOS_EXECUTOR_AUTHENTICATION_TOKEN (default: on when `credential` is set). */
+  authenticateHttpExecutors?: boolean;
+  /** Key signing executor tokens (set by startAgent from <work_dir>/executor-token.key). */
+  executorTokenKey?: Buffer;
   /** Address the agent's HTTP server binds to and advertises. Default 127.0.0.1. */
   ip?: string;
   /** HTTP port; 0 picks a free one (tests). Default 5051. */
@@ -111,8 +115,8 @@ export const AGENT_DEFAULTS = {
   zkSessionTimeoutMs: 10_000,
 };
 
-export type ResolvedOptions = Required<Omit<AgentOptions, "resources" | "attributes" | "hostname" | "log" | "clock" | "flags" | "credential">> &
-  Pick<AgentOptions, "resources" | "attributes" | "credential"> & { hostname: string; flags: Record<string, string> };
+export type ResolvedOptions = Required<Omit<AgentOptions, "resources" | "attributes" | "hostname" | "log" | "clock" | "flags" | "credential" | "authenticateHttpExecutors" | "executorTokenKey">> &
+  Pick<AgentOptions, "resources" | "attributes" | "credential" | "authenticateHttpExecutors" | "executorTokenKey"> & { hostname: string; flags: Record<string, string> };
 
 export function resolveOptions(options: AgentOptions): ResolvedOptions {
   const d = AGENT_DEFAULTS;
@@ -122,6 +126,8 @@ export function resolveOptions(options: AgentOptions): ResolvedOptions {
     master,
     workDir: options.workDir,
     credential: options.credential,
+    authenticateHttpExecutors: options.authenticateHttpExecutors ?? options.credential !== undefined,
+    executorTokenKey: options.executorTokenKey,
     ip,
     port: options.port ?? d.port,
     hostname: options.hostname ?? ip,
