@@ -9,8 +9,11 @@ import { createContext, getMasterHandle } from "./init";
 import { CSRF_HEADER, originHost } from "./origin";
 import { isPeerMaster, refreshPeers } from "./peers";
 
+export const TRPC_MAX_BODY_BYTES = 1024 * 1024;
+
 export function createTrpcHttpHandler(): (req: IncomingMessage, res: ServerResponse) => void {
-  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: "/trpc/" });
+  // Dashboard calls are small: 1 MB is plenty (bigger bodies are refused with 413).
+  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: "/trpc/", maxBodySize: TRPC_MAX_BODY_BYTES });
   return (req, res) => {
     const origin = req.headers.origin;
     const host = req.headers.host;

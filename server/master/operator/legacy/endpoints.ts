@@ -118,7 +118,12 @@ export const quota: Handler = async (ctx, req, res, query) => {
 export const quotaRemove: Handler = async (ctx, req, res, _query, path) => {
   if (leaderGate(ctx.m, res)) return;
   if (methodGate(req, res, ["DELETE"])) return;
-  const role = decodeURIComponent(path.slice(path.indexOf("/quota/") + "/quota/".length));
+  let role: string;
+  try {
+    role = decodeURIComponent(path.slice(path.indexOf("/quota/") + "/quota/".length));
+  } catch {
+    return sendText(res, 400, "Failed to parse request path: malformed % sequence");
+  }
   if (role === "") return sendText(res, 400, "Failed to parse request path: expecting a role");
   try {
     if (!authorizeOperatorCall(ctx.m, { type: "REMOVE_QUOTA", remove_quota: { role } } as OperatorCall, req, res)) return;
