@@ -185,6 +185,12 @@ test("login, HttpOnly SameSite=Strict session, sign-out; CSP without violations"
       return r.status;
     });
     expect(refused).toBe(403);
+    // The refusal is in the timeline (who, what, result) and in the export.
+    await page.goto(`${master.url}/events`);
+    await expect(page.getByTestId("events")).toContainText("denied");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("events-export").click()]);
+    const exported = JSON.parse(fs.readFileSync((await download.path())!, "utf8")) as { entries: { action: string; principal: string; result: string; time: number }[] };
+    expect(exported.entries).toContainEqual(expect.objectContaining({ action: "UPDATE_WEIGHTS", principal: "viewer", result: "error", time: expect.any(Number) }));
     await page.getByTestId("logout").click();
     await expect(page).toHaveURL(/\/login$/);
     await page.goto(`${master.url}/`);

@@ -33,7 +33,7 @@ interface Reply {
 }
 
 async function send(port: number, path: string, body: string | Buffer, headers: Record<string, string>, method = "POST"): Promise<Reply> {
-  const r = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, body: method === "GET" || method === "HEAD" ? undefined : body });
+  const r = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, body: method === "GET" || method === "HEAD" ? undefined : typeof body === "string" ? body : new Uint8Array(body) });
   return { status: r.status, body: await r.text() };
 }
 
@@ -111,7 +111,7 @@ describe("property-based fuzzing (fast-check): no crash, no 5xx, Mesos 4xx codes
   it("scheduler API", async () => {
     await fc.assert(
       fc.asyncProperty(body, contentType, accept, fc.option(fc.string({ maxLength: 40 }), { nil: undefined }), async (b, ct, acc, streamId) => {
-        const extra = streamId !== undefined ? { "Mesos-Stream-Id": streamId.replace(/[^\x20-\x7e]/g, "") } : {};
+        const extra: Record<string, string> = streamId !== undefined ? { "Mesos-Stream-Id": streamId.replace(/[^\x20-\x7e]/g, "") } : {};
         // SUBSCRIBE answers with a stream: only the status line matters.
         const ctrl = new AbortController();
         const r = await fetch(`http://127.0.0.1:${master.port}/api/v1/scheduler`, { method: "POST", headers: headersOf(ct, acc, extra), body: b, signal: ctrl.signal });

@@ -269,6 +269,22 @@ describe("operator API authorization and audit", () => {
     expect(legacy.status).toBe(403);
   });
 
+  it("the audit trail is exportable: who, what, target, result and time of every operator action", async () => {
+    const r = await request(`/trpc/events.export?input=${encodeURIComponent(JSON.stringify({ kinds: ["operator"] }))}`, { headers: basic(OPS) });
+    expect(r.status).toBe(200);
+    const entries = JSON.parse(r.body).result.data.entries as { action: string; principal: string; result: string; time: number; summary: string }[];
+    expect(entries.length).toBeGreaterThan(0);
+    for (const e of entries) {
+      expect(typeof e.time).toBe("number");
+      expect(e.principal).toBeTruthy();
+      expect(["ok", "error"]).toContain(e.result);
+    }
+    expect(entries.some((e) => e.action === "UPDATE_WEIGHTS" && e.principal === "ops" && e.result === "ok" && e.summary.includes("eng"))).toBe(true);
+    expect(entries.some((e) => e.action === "UPDATE_WEIGHTS" && e.principal === "viewer" && e.result === "error")).toBe(true);
+    // Not without credentials.
+    expect((await request("/trpc/events.export")).status).toBe(401);
+  });
+
   it("no JSONP once authentication is on; browsers from other origins cannot POST", async () => {
     expect((await request("/master/state?jsonp=cb", { headers: basic(OPS) })).status).toBe(400);
     const r = await request("/api/v1", { method: "POST", headers: { ...JSON_H, ...basic(OPS), Origin: "http://evil.example" }, body: '{"type":"GET_HEALTH"}' });

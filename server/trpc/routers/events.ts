@@ -20,6 +20,27 @@ export const EventListInput = z.object({
 });
 export type EventListInput = z.input<typeof EventListInput>;
 
+/** Most entries one export returns (newest first, like the list). */
+export const EXPORT_MAX = 10_000;
+
 export const eventsRouter = router({
   list: masterProcedure.input(EventListInput).query(({ ctx, input }) => ctx.handle.timelinePage({ ...input, beforeSeq: input.cursor ?? input.beforeSeq })),
+  /**
+   * The audit export: every entry matching the filters (default: operator actions — who, what,
+   * target, result, time, reason), newest first, up to EXPORT_MAX. Reachable as
+   * GET /trpc/events.export?input=… with the same credentials as everything else.
+   */
+  export: masterProcedure
+    .input(EventListInput.omit({ cursor: true, limit: true }).extend({ kinds: z.array(z.enum(TIMELINE_KINDS)).max(6).default(["operator"]) }))
+    .query(({ ctx, input }) => {
+      const entries = [];
+      let beforeSeq = input.beforeSeq;
+      for (;;) {
+        const page = ctx.handle.timelinePage({ ...input, beforeSeq, limit: 1000 });
+        entries.push(...page.entries);
+        if (!page.hasMore || entries.length >= EXPORT_MAX || page.entries.length === 0) break;
+        beforeSeq = page.entries.at(-1)!.seq;
+      }
+      return { exportedAt: Date.now(), entries: entries.slice(0, EXPORT_MAX) };
+    }),
 });
