@@ -2,6 +2,7 @@
 //
 //   startAgent: resources ─► containerizer ─► HTTP server ─► recovery (re-adopt, replay updates)
 //               ─► boot id ─► master link (REGISTER / REREGISTER) ─► running
+import { Security } from "../security/security";
 import { executorTokenAuthenticator, loadExecutorTokenKey } from "../security/executor-tokens";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
@@ -100,7 +101,7 @@ export async function startAgent(input: AgentOptions, hooks: AgentHooks = {}): P
             ? executorTokenAuthenticator(tokenKey, (fw, ex) => agent?.state.frameworks.get(fw)?.executors.get(ex)?.containerId)
             : undefined),
       ),
-    }, log);
+    }, log, options.httpCredentials ? new Security({ credentials: options.httpCredentials }) : undefined);
   } catch (err) {
     containerizer.stop();
     throw err;

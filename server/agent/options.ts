@@ -18,6 +18,8 @@ export interface AgentOptions {
   workDir: string;
   /** What the agent presents to the master (--credential); needed when the master has --credentials. */
   credential?: Credential;
+  /** Principals allowed on the agent's HTTP endpoints (--http_credentials); undefined = open (loopback only by default). */
+  httpCredentials?: Credential[];
   /** Require executors to present their MESOS_EXECUTOR_AUTHENTICATION_TOKEN (default: on when `credential` is set). */
   authenticateHttpExecutors?: boolean;
   /** Key signing executor tokens (set by startAgent from <work_dir>/executor-token.key). */
@@ -115,8 +117,8 @@ export const AGENT_DEFAULTS = {
   zkSessionTimeoutMs: 10_000,
 };
 
-export type ResolvedOptions = Required<Omit<AgentOptions, "resources" | "attributes" | "hostname" | "log" | "clock" | "flags" | "credential" | "authenticateHttpExecutors" | "executorTokenKey">> &
-  Pick<AgentOptions, "resources" | "attributes" | "credential" | "authenticateHttpExecutors" | "executorTokenKey"> & { hostname: string; flags: Record<string, string> };
+export type ResolvedOptions = Required<Omit<AgentOptions, "resources" | "attributes" | "hostname" | "log" | "clock" | "flags" | "credential" | "authenticateHttpExecutors" | "executorTokenKey" | "httpCredentials">> &
+  Pick<AgentOptions, "resources" | "attributes" | "credential" | "authenticateHttpExecutors" | "executorTokenKey" | "httpCredentials"> & { hostname: string; flags: Record<string, string> };
 
 export function resolveOptions(options: AgentOptions): ResolvedOptions {
   const d = AGENT_DEFAULTS;
@@ -128,6 +130,7 @@ export function resolveOptions(options: AgentOptions): ResolvedOptions {
     credential: options.credential,
     authenticateHttpExecutors: options.authenticateHttpExecutors ?? options.credential !== undefined,
     executorTokenKey: options.executorTokenKey,
+    httpCredentials: options.httpCredentials,
     ip,
     port: options.port ?? d.port,
     hostname: options.hostname ?? ip,

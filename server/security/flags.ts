@@ -4,7 +4,7 @@
 import type { FlagSpecs, FlagValue } from "../cli/flags";
 import { FlagError } from "../cli/flags";
 import { AclError, parseAcls } from "./acls";
-import { CredentialsError, parseCredentials, readFlagFile } from "./credentials";
+import { CredentialsError, parseCredential, parseCredentials, readFlagFile } from "./credentials";
 import { Security } from "./security";
 
 export const MASTER_SECURITY_FLAGS: FlagSpecs = {
@@ -22,6 +22,11 @@ export const MASTER_SECURITY_FLAGS: FlagSpecs = {
     type: "string",
     placeholder: "file",
     help: "File holding the key that signs bearer tokens and dashboard sessions (share it between the\nmasters of a cluster). Default: a random key per process (sessions end with the process).",
+  },
+  agent_http_credential: {
+    type: "string",
+    placeholder: "file",
+    help: "Credential (JSON {\"principal\",\"secret\"} or 'principal secret') the master presents to agents\nstarted with --http_credentials when it proxies their sandbox files.",
   },
   session_timeout: { type: "duration", default: "8hrs", help: "Plateau extension: lifetime of a dashboard login session." },
   insecure: {
@@ -58,10 +63,11 @@ export function masterSecurityFromFlags(values: Record<string, FlagValue>, warn:
     if (k.length < 32) throw new CredentialsError("the key must be at least 32 bytes");
     return k;
   });
+  const agentCredential = load("agent_http_credential", values.agent_http_credential, parseCredential);
   const ip = String(values.ip ?? "127.0.0.1");
   const insecure = values.insecure === true;
   checkPosture(ip, credentials !== undefined, insecure, "--credentials", warn);
-  return new Security({ credentials, acls, tokenKey: key, insecure: insecure && !isLoopback(ip) && !credentials, sessionTtlMs: values.session_timeout as number | undefined });
+  return new Security({ credentials, acls, tokenKey: key, insecure: insecure && !isLoopback(ip) && !credentials, sessionTtlMs: values.session_timeout as number | undefined, agentCredential });
 }
 
 /** Refuses (FlagError) or warns about serving a non-loopback address without credentials. */

@@ -12,7 +12,7 @@
 import crypto from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { aclAllows, aclMayEver, type AclAction, type Acls } from "./acls";
-import { CredentialStore, type Credential } from "./credentials";
+import { CredentialStore, basicAuthorization, type Credential } from "./credentials";
 import { signToken, verifyToken } from "./token";
 
 export const SESSION_COOKIE = "plateau_session";
@@ -32,6 +32,8 @@ export interface SecurityOptions {
   tokenKey?: Buffer;
   sessionTtlMs?: number;
   now?: () => number;
+  /** What this master presents to agents' HTTP endpoints (agents started with --http_credentials). */
+  agentCredential?: Credential;
 }
 
 export type Authentication =
@@ -43,6 +45,8 @@ export class Security {
   readonly authEnabled: boolean;
   readonly insecure: boolean;
   readonly sessionTtlMs: number;
+  /** `Authorization` header for the master's own calls to agents (the files proxy), if configured. */
+  readonly agentAuthorization: string | undefined;
   private readonly store: CredentialStore | null;
   private readonly acls: Acls | null;
   private readonly key: Buffer;
@@ -56,6 +60,7 @@ export class Security {
     this.key = options.tokenKey ?? crypto.randomBytes(32);
     this.sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
     this.now = options.now ?? Date.now;
+    this.agentAuthorization = options.agentCredential ? basicAuthorization(options.agentCredential) : undefined;
   }
 
   get aclsConfigured(): boolean {

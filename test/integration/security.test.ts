@@ -40,7 +40,8 @@ const acls = parseAcls({
   view_tasks: [{ principals: { values: ["ops"] }, users: { type: "ANY" } }],
 });
 
-const security = new Security({ credentials: [OPS, VIEWER, FW, AGENT], acls, tokenKey, now: () => clockMs, sessionTtlMs: 60_000 });
+const MASTER_AT_AGENT = { principal: "master", secret: "master-at-agent-5" };
+const security = new Security({ credentials: [OPS, VIEWER, FW, AGENT], acls, tokenKey, now: () => clockMs, sessionTtlMs: 60_000, agentCredential: MASTER_AT_AGENT });
 let master: TestMaster;
 let agent: TestAgent;
 let badAgent: TestAgent | undefined;
@@ -93,7 +94,9 @@ beforeAll(async () => {
   workDir = tempDir("sec");
   const credFile = path.join(workDir, "agent-credential.json");
   fs.writeFileSync(credFile, JSON.stringify(AGENT));
-  agent = await startTestAgent(master.address, { extra: [`--credential=${credFile}`] });
+  const httpCreds = path.join(workDir, "agent-http-credentials.json");
+  fs.writeFileSync(httpCreds, JSON.stringify({ credentials: [MASTER_AT_AGENT, OPS] }));
+  agent = await startTestAgent(master.address, { extra: [`--credential=${credFile}`, `--http_credentials=${httpCreds}`] });
   await waitForAgents(master, 1);
 }, 60_000);
 
@@ -152,6 +155,33 @@ describe("route census", () => {
       expect((await request(p, { headers: { Authorization: "Digest abc" } })).status).toBe(401);
       expect((await request(p, { headers: { Authorization: "Basic %%%" } })).status).toBe(401);
     }
+  });
+});
+
+describe("agent route census (--http_credentials)", () => {
+  const AGENT_ROUTES = ["/state", "/slave(1)/state", "/flags", "/monitor/statistics", "/containers", "/files/browse?path=/", "/files/read?path=/&offset=0", "/files/download?path=/", "/files/debug", "/api/v1", "/no/such/path"];
+  const agentRequest = (p: string, method: string, headers: Record<string, string> = {}) =>
+    fetch(`http://127.0.0.1:${agent.port}${p}`, { method, headers: { "Content-Type": "application/json", ...headers }, body: method === "GET" ? undefined : '{"type":"GET_HEALTH"}' });
+
+  it("every agent endpoint but /health and the executor API needs credentials", async () => {
+    for (const p of AGENT_ROUTES) {
+      for (const method of ["GET", "POST", "PUT", "DELETE"]) {
+        const r = await agentRequest(p, method);
+        expect(r.status, `${method} ${p}`).toBe(401);
+        expect(r.headers.get("www-authenticate")).toBe('Basic realm="mesos-agent-readwrite"');
+      }
+    }
+    expect((await agentRequest("/health", "GET")).status).toBe(200);
+    expect((await agentRequest("/api/v1/executor", "POST")).status).toBe(400); // executors: their own tokens (see executor-auth.test.ts)
+    expect((await agentRequest("/state", "GET", basic(OPS))).status).toBe(200);
+    expect((await agentRequest("/api/v1", "POST", { ...basic(OPS), Accept: "application/json" })).status).toBe(200);
+    expect((await agentRequest("/state", "GET", basic({ principal: "ops", secret: "nope" }))).status).toBe(401);
+  });
+
+  it("the master's files proxy presents its --agent_http_credential", async () => {
+    const agentId = [...master.running.master.agents.keys()][0]!;
+    const r = await request(`/files/browse?path=${encodeURIComponent(`/agents/${agentId}/frameworks/none/executors/none/runs/latest`)}`, { headers: basic(OPS) });
+    expect(r.status, r.body).toBe(404);
   });
 });
 
