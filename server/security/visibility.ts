@@ -37,3 +37,45 @@ export function viewFilter(req: object, m: Master): ViewFilter | undefined {
   if (!security.aclsConfigured) return undefined;
   return viewFilterFor(security, principal, (id) => m.frameworks.get(id)?.info.user ?? m.completedFrameworks.find((c) => c.framework.id === id)?.framework.info.user);
 }
+
+/** What the dashboard shows a principal (tRPC reads): frameworks by user, tasks by user, sandboxes. */
+export interface DashboardVisibility {
+  /** Cache key part: decisions differ per principal. */
+  key: string;
+  frameworkUser(user: string): boolean;
+  task(task: Task): boolean;
+  taskRef(frameworkId: string, taskId: string): boolean;
+  sandbox(frameworkId: string, taskId: string): boolean;
+}
+
+/** undefined when no ACLs are configured (everything visible). */
+export function dashboardVisibility(security: Security, principal: string | undefined, m: Master): DashboardVisibility | undefined {
+  if (!security.aclsConfigured) return undefined;
+  const memo = new Map<string, boolean>();
+  const may = (action: AclAction, user: string): boolean => {
+    const k = `${action}\u0000${user}`;
+    let v = memo.get(k);
+    if (v === undefined) memo.set(k, (v = security.authorize(principal, action, user)));
+    return v;
+  };
+  const frameworkOf = (id: string) => m.frameworks.get(id) ?? m.completedFrameworks.find((c) => c.framework.id === id)?.framework;
+  const userOfTask = (fw: Framework | undefined, t: Task) => t.info.command?.user ?? t.info.executor?.command?.user ?? fw?.info.user ?? "";
+  return {
+    key: `principal:${principal ?? ""}`,
+    frameworkUser: (user) => may("view_frameworks", user),
+    task: (t) => {
+      const fw = frameworkOf(t.frameworkId);
+      return fw !== undefined && may("view_frameworks", fw.info.user) && may("view_tasks", userOfTask(fw, t));
+    },
+    taskRef: (frameworkId, taskId) => {
+      const fw = frameworkOf(frameworkId);
+      const t = fw?.tasks.get(taskId) ?? fw?.unreachableTasks.get(taskId) ?? fw?.completedTasks.find((x) => x.info.task_id.value === taskId);
+      return fw !== undefined && t !== undefined && may("view_frameworks", fw.info.user) && may("view_tasks", userOfTask(fw, t));
+    },
+    sandbox: (frameworkId, taskId) => {
+      const fw = frameworkOf(frameworkId);
+      const t = fw?.tasks.get(taskId) ?? fw?.unreachableTasks.get(taskId) ?? fw?.completedTasks.find((x) => x.info.task_id.value === taskId);
+      return fw !== undefined && may("access_sandboxes", t ? userOfTask(fw, t) : fw.info.user);
+    },
+  };
+}

@@ -1,4 +1,5 @@
 // tRPC setup for the dashboard, in numbered sections (create-t3-app style).
+import { dashboardVisibility, type DashboardVisibility } from "../security/visibility";
 import type { IncomingMessage } from "node:http";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
@@ -151,6 +152,11 @@ export const operatorProcedure = masterProcedure
     }
     return next();
   });
+
+/** What the context's principal may see (undefined: no ACLs, everything). */
+export function visibilityOf(ctx: Context & { handle: MasterHandle }): DashboardVisibility | undefined {
+  return dashboardVisibility(processSecurity(), ctx.authenticated, ctx.handle.master);
+}
 
 /** Runs the authorization hook (on the given ACL objects), then the command; one line per router procedure. */
 export function asOperator<T>(ctx: Context, action: OperatorAction, run: () => T, objects: (string | undefined)[] = []): T {

@@ -366,6 +366,13 @@ describe("scheduler API", () => {
       expect(v1.status).toBe(200);
       expect(v1.body).not.toContain("hidden-fw");
       expect((await operator({ type: "GET_FRAMEWORKS" })).body).toContain("hidden-fw");
+      // The dashboard's reads (tRPC) filter the same way.
+      const trpcNames = async (who: Record<string, string>) => ((JSON.parse((await request("/trpc/frameworks.list", { headers: who })).body).result.data) as { name: string }[]).map((f) => f.name);
+      expect(await trpcNames(basic(OPS))).toContain("hidden-fw");
+      expect(await trpcNames(basic(VIEWER))).not.toContain("hidden-fw");
+      const hiddenId = [...master.running.master.frameworks.values()].find((f) => f.info.name === "hidden-fw")!.id;
+      const detail = await request(`/trpc/frameworks.detail?input=${encodeURIComponent(JSON.stringify({ id: hiddenId }))}`, { headers: basic(VIEWER) });
+      expect(JSON.parse(detail.body).result.data).toBeNull();
       // SUBSCRIBE snapshot for the viewer hides it too.
       const snap = await new Promise<string>((resolve, reject) => {
         const body = '{"type":"SUBSCRIBE"}';

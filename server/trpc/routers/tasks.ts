@@ -6,7 +6,7 @@ import { TASK_SORTS } from "../../master/dashboard-views";
 import type { MasterHandle } from "../../master/handle";
 import { TRPCError } from "@trpc/server";
 import { taskUser } from "../../security/operator-authz";
-import { asOperator, masterProcedure, operatorProcedure, router } from "../init";
+import { asOperator, masterProcedure, operatorProcedure, router, visibilityOf } from "../init";
 
 export const TaskListInput = z.object({
   state: z.enum([...TASK_STATES, "active", "terminal"]).optional(),
@@ -41,8 +41,11 @@ function killOne(handle: MasterHandle, ref: z.infer<typeof TaskRef>, principal: 
 }
 
 export const tasksRouter = router({
-  list: masterProcedure.input(TaskListInput).query(({ ctx, input }) => ctx.handle.taskPage(input)),
-  detail: masterProcedure.input(TaskRef).query(({ ctx, input }) => ctx.handle.taskDetail(input.frameworkId, input.taskId)),
+  list: masterProcedure.input(TaskListInput).query(({ ctx, input }) => ctx.handle.taskPage({ ...input, visible: visibilityOf(ctx) })),
+  detail: masterProcedure.input(TaskRef).query(({ ctx, input }) => {
+    const vis = visibilityOf(ctx);
+    return vis && !vis.taskRef(input.frameworkId, input.taskId) ? null : ctx.handle.taskDetail(input.frameworkId, input.taskId);
+  }),
   kill: operatorProcedure.input(TaskRef).mutation(({ ctx, input }) =>
     asOperator(ctx, "KILL_TASK", () => {
       const task = ctx.handle.taskDetail(input.frameworkId, input.taskId);
