@@ -43,6 +43,8 @@ export interface DashboardVisibility {
   /** Cache key part: decisions differ per principal. */
   key: string;
   frameworkUser(user: string): boolean;
+  /** A framework by id (unknown ids: visible only to a principal who may view every user's frameworks). */
+  framework(id: string): boolean;
   task(task: Task): boolean;
   taskRef(frameworkId: string, taskId: string): boolean;
   sandbox(frameworkId: string, taskId: string): boolean;
@@ -63,6 +65,10 @@ export function dashboardVisibility(security: Security, principal: string | unde
   return {
     key: `principal:${principal ?? ""}`,
     frameworkUser: (user) => may("view_frameworks", user),
+    framework: (id) => {
+      const fw = frameworkOf(id);
+      return fw !== undefined ? may("view_frameworks", fw.info.user) : security.authorize(principal, "view_frameworks");
+    },
     task: (t) => {
       const fw = frameworkOf(t.frameworkId);
       return fw !== undefined && may("view_frameworks", fw.info.user) && may("view_tasks", userOfTask(fw, t));
@@ -77,5 +83,17 @@ export function dashboardVisibility(security: Security, principal: string | unde
       const t = fw?.tasks.get(taskId) ?? fw?.unreachableTasks.get(taskId) ?? fw?.completedTasks.find((x) => x.info.task_id.value === taskId);
       return fw !== undefined && may("access_sandboxes", t ? userOfTask(fw, t) : fw.info.user);
     },
+  };
+}
+
+/** Whether the request's principal may see role `role` (view_roles; true without ACLs). */
+export function roleVisible(req: object): (role: string) => boolean {
+  const { principal, security } = requestIdentity(req);
+  if (!security.aclsConfigured) return () => true;
+  const memo = new Map<string, boolean>();
+  return (role) => {
+    let v = memo.get(role);
+    if (v === undefined) memo.set(role, (v = security.authorize(principal, "view_roles", role)));
+    return v;
   };
 }

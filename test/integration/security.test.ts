@@ -38,6 +38,7 @@ const acls = parseAcls({
   access_sandboxes: [{ principals: { values: ["ops"] }, users: { type: "ANY" } }],
   view_frameworks: [{ principals: { values: ["ops"] }, users: { type: "ANY" } }, { principals: { values: ["viewer"] }, users: { values: ["root"] } }],
   view_tasks: [{ principals: { values: ["ops"] }, users: { type: "ANY" } }],
+  view_roles: [{ principals: { values: ["ops"] }, roles: { type: "ANY" } }],
 });
 
 const MASTER_AT_AGENT = { principal: "master", secret: "master-at-agent-5" };
@@ -294,6 +295,11 @@ describe("operator API authorization and audit", () => {
     expect(ok.status).toBe(200);
     last = master.running.master.timeline.list().filter((e) => e.kind === "operator").at(-1)!;
     expect(last).toMatchObject({ action: "UPDATE_WEIGHTS", principal: "ops", result: "ok" });
+    // view_roles filters the reads: the viewer does not see the role's weight.
+    const weightsOf = async (who: Record<string, string>) => JSON.parse((await request("/master/weights", { headers: who })).body) as { role: string }[];
+    expect((await weightsOf(basic(OPS))).map((w) => w.role)).toContain("eng");
+    expect(await weightsOf(basic(VIEWER))).toEqual([]);
+    expect((await operator({ type: "GET_WEIGHTS" }, basic(VIEWER))).body).not.toContain("eng");
     // The legacy endpoint is held to the same ACL.
     const legacy = await request("/master/weights", { method: "PUT", headers: { ...basic(VIEWER), "Content-Type": "application/json" }, body: '[{"role":"eng","weight":5}]' });
     expect(legacy.status).toBe(403);

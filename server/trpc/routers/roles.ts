@@ -2,12 +2,17 @@
 // shares; operators update weights and quota.
 import { z } from "zod";
 import { asOperator, masterProcedure, operatorProcedure, router } from "../init";
+import { processSecurity } from "../../security/security";
 
 const Role = z.string().min(1).max(256);
 const Amounts = z.record(z.string().min(1).max(64), z.number().min(0).finite());
 
 export const rolesRouter = router({
-  list: masterProcedure.query(({ ctx }) => ctx.handle.roles()),
+  list: masterProcedure.query(({ ctx }) => {
+    const security = processSecurity();
+    const all = ctx.handle.roles();
+    return security.aclsConfigured ? all.filter((r) => security.authorize(ctx.authenticated, "view_roles", r.name)) : all;
+  }),
   updateWeights: operatorProcedure
     .input(z.object({ weights: z.array(z.object({ role: Role, weight: z.number().finite() })).min(1).max(100) }))
     .mutation(({ ctx, input }) => asOperator(ctx, "UPDATE_WEIGHTS", () => ctx.handle.updateWeights(input.weights, ctx.principal, input.reason), input.weights.map((w) => w.role))),

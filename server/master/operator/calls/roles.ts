@@ -2,6 +2,7 @@
 // REMOVE_QUOTA), over the master's roles module (../../roles.ts: weights and quota are durable
 // registry entries, validated and applied to the allocator there). Also the role data the legacy
 // /master/roles, /master/weights and /master/quota endpoints render.
+import { roleVisible } from "../../../security/visibility";
 import { sendText } from "../../../http/util";
 import { isTerminalState, type Resource } from "../../../protocol/mesos";
 import { Resources } from "../../../resources";
@@ -58,8 +59,9 @@ export function scalarQuantities(r: Resources): Record<string, number> {
   return out;
 }
 
-export const getRoles: CallHandler = (ctx, _call, { res }) => {
-  const roles = roleResources(ctx.m).map((r) => {
+export const getRoles: CallHandler = (ctx, _call, { req, res }) => {
+  const visible = roleVisible(req);
+  const roles = roleResources(ctx.m).filter((r) => visible(r.name)).map((r) => {
     const role: Record<string, unknown> = { name: r.name, weight: r.weight };
     if (r.frameworks.length > 0) role.frameworks = r.frameworks.map((value) => ({ value }));
     const resources = r.allocated.add(r.offered).toArray();
@@ -69,8 +71,9 @@ export const getRoles: CallHandler = (ctx, _call, { res }) => {
   respondJson(res, "GET_ROLES", j(roles.length > 0 ? { roles } : {}));
 };
 
-export const getWeights: CallHandler = (ctx, _call, { res }) => {
-  const weightInfos = currentWeights(ctx.m).map((w) => ({ weight: w.weight, role: w.role }));
+export const getWeights: CallHandler = (ctx, _call, { req, res }) => {
+  const visible = roleVisible(req);
+  const weightInfos = currentWeights(ctx.m).filter((w) => visible(w.role)).map((w) => ({ weight: w.weight, role: w.role }));
   respondJson(res, "GET_WEIGHTS", j(weightInfos.length > 0 ? { weight_infos: weightInfos } : {}));
 };
 

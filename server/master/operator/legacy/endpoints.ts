@@ -1,6 +1,7 @@
 // Legacy (v0) endpoints other than the state documents: /master/redirect, /version,
 // /master/flags, /master/roles, /master/weights, /master/quota, /master/teardown, the
 // reservation/volume forms, /metrics/snapshot, /metrics (Prometheus) and /logging/toggle.
+import { roleVisible } from "../../../security/visibility";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HttpError, readBody, sendEmpty, sendText } from "../../../http/util";
 import { JsonInputError, parseJsonBody } from "../../../protocol/json";
@@ -49,9 +50,10 @@ export const flags: Handler = (ctx, req, res, query) => {
   sendJsonText(res, j({ flags: ctx.m.config.displayFlags }), query);
 };
 
-export const roles: Handler = (ctx, _req, res, query) => {
+export const roles: Handler = (ctx, req, res, query) => {
   if (leaderGate(ctx.m, res)) return;
-  const list = roleResources(ctx.m).map((r) => {
+  const visible = roleVisible(req);
+  const list = roleResources(ctx.m).filter((r) => visible(r.name)).map((r) => {
     const role: Record<string, unknown> = { name: r.name, weight: r.weight };
     if (r.quota) role.quota = { role: r.name, guarantee: r.quota.guarantees, limit: r.quota.limits, consumed: r.quota.consumed };
     role.resources = scalarQuantities(r.allocated.add(r.offered));
@@ -69,7 +71,10 @@ const WeightList = z.array(z.object({ role: z.string(), weight: z.number() }));
 export const weights: Handler = async (ctx, req, res, query) => {
   if (leaderGate(ctx.m, res)) return;
   if (methodGate(req, res, ["GET", "PUT"])) return;
-  if (req.method === "GET") return sendJsonText(res, j(currentWeights(ctx.m).map((w) => ({ weight: w.weight, role: w.role }))), query);
+  if (req.method === "GET") {
+    const visible = roleVisible(req);
+    return sendJsonText(res, j(currentWeights(ctx.m).filter((w) => visible(w.role)).map((w) => ({ weight: w.weight, role: w.role }))), query);
+  }
   const text = await bodyText(req, res);
   if (text === null) return;
   let parsed: z.infer<typeof WeightList>;
