@@ -368,6 +368,8 @@ describe("scheduler API", () => {
       expect(asViewer.frameworks.map((f: { name: string }) => f.name)).not.toContain("hidden-fw");
       expect(asViewer.flags).toBeUndefined(); // view_flags
       expect(names((await request("/master/frameworks", { headers: basic(VIEWER) })).body)).not.toContain("hidden-fw");
+      expect((await request("/master/state-summary", { headers: basic(VIEWER) })).body).not.toContain("hidden-fw");
+      expect((await request("/master/state-summary", { headers: basic(OPS) })).body).toContain("hidden-fw");
       const v1 = await operator({ type: "GET_FRAMEWORKS" }, basic(VIEWER));
       expect(v1.status).toBe(200);
       expect(v1.body).not.toContain("hidden-fw");

@@ -76,7 +76,7 @@ function frameworkSummary(ctx: OperatorContext, fw: Framework): string {
 }
 
 /** /master/state-summary: agents and (registered) frameworks with task counts by state. */
-export const stateSummary: Handler = (ctx, _req, res, query) => {
+export const stateSummary: Handler = (ctx, req, res, query) => {
   const m = ctx.m;
   if (leaderGate(m, res)) return;
   const byAgent = new Map<string, Map<TaskState, number>>();
@@ -99,16 +99,19 @@ export const stateSummary: Handler = (ctx, _req, res, query) => {
     link(agentFrameworks, t.agentId, fw.id);
     link(frameworkAgents, fw.id, t.agentId);
   };
-  for (const fw of m.frameworks.values()) {
-    for (const t of fw.tasks.values()) count(fw, t);
-    for (const t of fw.unreachableTasks.values()) count(fw, t);
-    for (const t of fw.completedTasks) count(fw, t);
+  const view = viewFilter(req, m);
+  const visibleFrameworks = [...m.frameworks.values()].filter((fw) => !view || view.framework(fw));
+  for (const fw of visibleFrameworks) {
+    const ok = (t: Task) => !view || view.task(fw, t);
+    for (const t of fw.tasks.values()) if (ok(t)) count(fw, t);
+    for (const t of fw.unreachableTasks.values()) if (ok(t)) count(fw, t);
+    for (const t of fw.completedTasks) if (ok(t)) count(fw, t);
   }
   const slaves = [...m.agents.values()].map((a) => {
     const base = legacyAgentJson(ctx.cache, a);
     return `${base.slice(0, -1)},${countsJson(byAgent.get(a.id))},"framework_ids":${j([...(agentFrameworks.get(a.id) ?? [])])}}`;
   });
-  const frameworks = [...m.frameworks.values()].map(
+  const frameworks = visibleFrameworks.map(
     (fw) => `${frameworkSummary(ctx, fw)},${countsJson(byFramework.get(fw.id))},"slave_ids":${j([...(frameworkAgents.get(fw.id) ?? [])])}}`,
   );
   let out = `{"hostname":${j(m.info.hostname)}`;
