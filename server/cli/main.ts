@@ -6,6 +6,7 @@ Commands:
   master    Run a master (Mesos v1 scheduler API, tRPC, dashboard on one port)
   agent     Run an agent that registers with a master and runs tasks
   execute   Launch one task through the scheduler API and follow it (like mesos-execute)
+  token     Print a bearer token for the Mesos APIs (signed with the masters' --jwt_secret_key)
 
 Run 'plateau <command> --help' for the flags of a command.`;
 
@@ -20,6 +21,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import("./local")).runLocalCli(rest);
     case "execute":
       return (await import("./execute")).runExecuteCli(rest);
+    case "token":
+      return (await import("../security/token-cli")).runTokenCli(rest);
     case undefined:
     case "help":
     case "--help":

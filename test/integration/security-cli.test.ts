@@ -43,6 +43,7 @@ beforeAll(() => {
   fs.writeFileSync(path.join(dir, "credentials.json"), JSON.stringify({ credentials: [{ principal: "ops", secret: "ops-pw" }, { principal: "agent", secret: "agent-pw" }, { principal: "fw", secret: "fw-pw" }] }));
   fs.writeFileSync(path.join(dir, "agent.cred"), "agent agent-pw\n");
   fs.writeFileSync(path.join(dir, "fw.secret"), "fw-pw\n");
+  fs.writeFileSync(path.join(dir, "jwt.key"), "k".repeat(40) + "\n", { mode: 0o600 });
   fs.writeFileSync(path.join(dir, "acls.json"), JSON.stringify({ run_tasks: [{ principals: { values: ["fw"] }, users: { type: "ANY" } }, { principals: { type: "ANY" }, users: { type: "NONE" } }] }));
 });
 
@@ -92,7 +93,7 @@ describe("default posture", () => {
 describe("a secured cluster from the command line", () => {
   it("agent --credential registers, execute --principal --secret runs a task; without credentials both are refused", async () => {
     const port = await freePort();
-    const master = start(["master", `--port=${port}`, `--work_dir=${path.join(dir, "m3")}`, "--registry=in_memory", "--no-dashboard", `--credentials=${path.join(dir, "credentials.json")}`, `--acls=${path.join(dir, "acls.json")}`]);
+    const master = start(["master", `--port=${port}`, `--work_dir=${path.join(dir, "m3")}`, "--registry=in_memory", "--no-dashboard", `--credentials=${path.join(dir, "credentials.json")}`, `--acls=${path.join(dir, "acls.json")}`, `--jwt_secret_key=${path.join(dir, "jwt.key")}`]);
     await waitUntil(() => master.out().includes("listening on"), 30_000, "the master");
     expect(master.out()).toContain("authentication on, ACLs on");
     const common = [`--master=127.0.0.1:${port}`, "--ip=127.0.0.1", "--resources=cpus:1;mem:512;disk:512;ports:[31000-31010]", "--exit_on_stdin_eof", "--registration_backoff_factor=100ms"];
@@ -111,6 +112,14 @@ describe("a secured cluster from the command line", () => {
     const ok = await run(["execute", `--master=127.0.0.1:${port}`, "--name=secured", "--command=echo hi", "--principal=fw", `--secret=${path.join(dir, "fw.secret")}`, "--timeout=30secs"], 45_000);
     expect(ok.out).toMatch(/TASK_FINISHED/);
     expect(ok.code).toBe(0);
+    // `plateau token` signs bearer tokens with the same key.
+    const token = await run(["token", `--jwt_secret_key=${path.join(dir, "jwt.key")}`, "--principal=ops", "--ttl=5mins"]);
+    expect(token.code).toBe(0);
+    const bearer = { Authorization: `Bearer ${token.out.trim()}` };
+    expect((await fetch(`http://127.0.0.1:${port}/master/state`, { headers: bearer })).status).toBe(200);
+    fs.writeFileSync(path.join(dir, "other.key"), "o".repeat(40));
+    const foreign = await run(["token", `--jwt_secret_key=${path.join(dir, "other.key")}`, "--principal=ops"]);
+    expect((await fetch(`http://127.0.0.1:${port}/master/state`, { headers: { Authorization: `Bearer ${foreign.out.trim()}` } })).status).toBe(401);
     anonymousAgent.child.stdin!.end();
     agent.child.stdin!.end();
     master.child.kill("SIGTERM");
