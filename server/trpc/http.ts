@@ -33,6 +33,9 @@ export function createTrpcHttpHandler(): (req: IncomingMessage, res: ServerRespo
       if (isPeerMaster(from)) {
         res.setHeader("Access-Control-Allow-Origin", origin!);
         res.setHeader("Vary", "Origin");
+        // The dashboard's session cookie is sent to the cluster's other masters (same site) so the
+        // page can follow a new leader when authentication is on (masters share --jwt_secret_key).
+        res.setHeader("Access-Control-Allow-Credentials", "true");
         res.setHeader("Access-Control-Allow-Headers", `content-type, ${CSRF_HEADER}, trpc-accept, last-event-id`);
         res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
         res.setHeader("Access-Control-Max-Age", "600");
