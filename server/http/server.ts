@@ -10,7 +10,7 @@ import { parseUrl, sendText } from "./util";
 import { loadDashboard } from "./next";
 import { API_CSP, applyDashboardCsp, gateRequest, gateUpgrade } from "../security/gate";
 import { handleLoginRoutes } from "../security/login";
-import { PRINCIPAL_HEADER, Security, requestIdentity, setProcessSecurity } from "../security/security";
+import { PRINCIPAL_HEADER, Security, addProcessSecurity, requestIdentity } from "../security/security";
 import { isPeerMaster } from "../trpc/peers";
 
 export interface ServeOptions {
@@ -37,7 +37,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
   const trpc = createTrpcHttpHandler();
   const dashboard = opts.dashboard ? await loadDashboard(opts.ip, opts.port, opts.log) : null;
   const security = opts.security ?? new Security();
-  setProcessSecurity(security);
+  const removeSecurity = addProcessSecurity(security);
   const gate = { security, realm: "mesos-master-readwrite", isPeer: isPeerMaster, isDashboardPath: () => dashboard !== null };
 
   const server = http.createServer((req, res) => {
@@ -108,7 +108,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     close: () =>
       new Promise<void>((resolve) => {
         unfollow();
-        setProcessSecurity(null);
+        removeSecurity();
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       }),

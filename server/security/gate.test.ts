@@ -33,3 +33,21 @@ describe("front door helpers", () => {
     expect(escapeHtml(`<a href="x">'&`)).toBe("&#60;a href=&#34;x&#34;&#62;&#39;&#38;");
   });
 });
+
+describe("login throttle", () => {
+  it("blocks an address after repeated failures for the rest of the window; success resets", async () => {
+    const { LoginThrottle, MAX_FAILED_LOGINS, LOGIN_WINDOW_MS } = await import("./login");
+    let now = 1_000_000;
+    const t = new LoginThrottle(() => now);
+    for (let i = 0; i < MAX_FAILED_LOGINS - 1; i++) t.failed("a");
+    expect(t.blockedFor("a")).toBe(0);
+    t.failed("a");
+    expect(t.blockedFor("a")).toBe(LOGIN_WINDOW_MS);
+    expect(t.blockedFor("b")).toBe(0);
+    now += LOGIN_WINDOW_MS;
+    expect(t.blockedFor("a")).toBe(0);
+    t.failed("c");
+    t.succeeded("c");
+    expect(t.blockedFor("c")).toBe(0);
+  });
+});

@@ -52,6 +52,50 @@ export function sessionCookie(token: string, maxAgeSeconds: number): string {
   return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}`;
 }
 
+/** Failed sign-ins allowed per client address within the window before it must wait. */
+export const MAX_FAILED_LOGINS = 5;
+export const LOGIN_WINDOW_MS = 5 * 60_000;
+
+/** Per-address failed sign-in counts (bounded; oldest addresses dropped first). */
+export class LoginThrottle {
+  private readonly failures = new Map<string, { count: number; since: number }>();
+
+  constructor(private readonly now: () => number = Date.now, private readonly maxAddresses = 10_000) {}
+
+  /** Milliseconds the address must still wait, or 0. */
+  blockedFor(address: string): number {
+    const f = this.failures.get(address);
+    if (!f) return 0;
+    const left = f.since + LOGIN_WINDOW_MS - this.now();
+    if (left <= 0) {
+      this.failures.delete(address);
+      return 0;
+    }
+    return f.count >= MAX_FAILED_LOGINS ? left : 0;
+  }
+
+  failed(address: string): void {
+    const f = this.failures.get(address);
+    if (f && f.since + LOGIN_WINDOW_MS > this.now()) f.count++;
+    else {
+      this.failures.delete(address);
+      this.failures.set(address, { count: 1, since: this.now() });
+      if (this.failures.size > this.maxAddresses) this.failures.delete(this.failures.keys().next().value!);
+    }
+  }
+
+  succeeded(address: string): void {
+    this.failures.delete(address);
+  }
+}
+
+const throttles = new WeakMap<Security, LoginThrottle>();
+function throttleOf(security: Security): LoginThrottle {
+  let t = throttles.get(security);
+  if (!t) throttles.set(security, (t = new LoginThrottle()));
+  return t;
+}
+
 export const CLEARED_SESSION_COOKIE = `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
 
 /** Handles /login and /logout; returns false for other paths. */
@@ -87,11 +131,20 @@ export function handleLoginRoutes(security: Security, req: IncomingMessage, res:
       const form = new URLSearchParams(body.toString("utf8"));
       const principal = form.get("principal") ?? "";
       const next = safeNext(form.get("next"));
+      const address = req.socket.remoteAddress ?? "unknown";
+      const throttle = throttleOf(security);
+      const wait = throttle.blockedFor(address);
+      if (wait > 0) {
+        html(res, 429, loginPage(next, `Too many failed sign-in attempts: try again in ${Math.ceil(wait / 1000)} s`, undefined), { "Retry-After": String(Math.ceil(wait / 1000)) });
+        return;
+      }
       if (!security.verifySecret(principal, form.get("secret") ?? "")) {
-        log(`security] failed dashboard login for principal '${principal.slice(0, 100)}' from ${req.socket.remoteAddress}`);
+        throttle.failed(address);
+        log(`security] failed dashboard login for principal '${principal.slice(0, 100)}' from ${address}`);
         html(res, 401, loginPage(next, "Invalid principal or secret", undefined));
         return;
       }
+      throttle.succeeded(address);
       log(`security] ${principal} logged in to the dashboard from ${req.socket.remoteAddress}`);
       redirect(res, next, { "Set-Cookie": sessionCookie(security.issueSession(principal), Math.floor(security.sessionTtlMs / 1000)) });
     })

@@ -178,11 +178,27 @@ export function principalName(req: object): string {
   return requestIdentity(req).principal ?? ANONYMOUS;
 }
 
-/** The security of this process's master server (the dashboard reads it to render). */
-export function setProcessSecurity(security: Security | null): void {
-  (globalThis as Record<symbol, unknown>)[PROCESS_KEY] = security;
+function activeSecurities(): Security[] {
+  const g = globalThis as Record<symbol, unknown>;
+  let list = g[PROCESS_KEY] as Security[] | undefined;
+  if (!list) g[PROCESS_KEY] = list = [];
+  return list;
+}
+
+/**
+ * The security of this process's master server, for code that has no request at hand (the
+ * dashboard's server components, the files proxy). A process normally serves one master; tests
+ * may serve several, and the most recently started one still running wins.
+ */
+export function addProcessSecurity(security: Security): () => void {
+  activeSecurities().push(security);
+  return () => {
+    const list = activeSecurities();
+    const i = list.lastIndexOf(security);
+    if (i >= 0) list.splice(i, 1);
+  };
 }
 
 export function processSecurity(): Security {
-  return ((globalThis as Record<symbol, unknown>)[PROCESS_KEY] as Security | null | undefined) ?? OPEN;
+  return activeSecurities().at(-1) ?? OPEN;
 }

@@ -7,7 +7,7 @@ import type { MasterHandle } from "../master/handle";
 import { CommandError } from "../master/errors";
 import { CSRF_HEADER, csrfProblem, type RequestFacts } from "./origin";
 import { isPeerMaster, refreshPeers } from "./peers";
-import { ANONYMOUS, processSecurity, requestIdentity } from "../security/security";
+import { ANONYMOUS, processSecurity, requestIdentity, type Security } from "../security/security";
 import type { AclAction } from "../security/acls";
 import { auditDenied } from "../security/operator-gate";
 
@@ -22,6 +22,8 @@ export interface Context {
   principal: string;
   /** The authenticated principal; undefined when anonymous (ACL subject ANY). */
   authenticated?: string;
+  /** The security configuration of the server that took the request (ACLs, authentication). */
+  security: Security;
   /** Facts about the HTTP request; absent for in-process calls from server components. */
   request?: RequestFacts;
 }
@@ -45,8 +47,10 @@ export function createContext(opts?: { req?: IncomingMessage; principal?: string
   const req = opts?.req;
   // The front door (server/security/gate.ts) authenticated the request; server components pass
   // the principal of the page's session cookie.
-  const authenticated = req ? requestIdentity(req).principal : opts?.principal;
+  const identity = req ? requestIdentity(req) : undefined;
+  const authenticated = identity ? identity.principal : opts?.principal;
   return {
+    security: identity?.security ?? processSecurity(),
     handle: getMasterHandle(),
     principal: authenticated ?? ANONYMOUS,
     authenticated,
@@ -125,7 +129,7 @@ export const ACL_OF: Record<OperatorAction, AclAction> = {
  * recorded in the timeline (who, what, denied) and answered FORBIDDEN.
  */
 export function authorize(ctx: Context, action: OperatorAction, objects: (string | undefined)[] = []): void {
-  const security = processSecurity();
+  const security = ctx.security;
   const acl = ACL_OF[action];
   const targets = objects.filter((o): o is string => o !== undefined);
   const denied = targets.length === 0 ? (security.authorize(ctx.authenticated, acl) ? null : "") : targets.find((o) => !security.authorize(ctx.authenticated, acl, o));
@@ -155,7 +159,7 @@ export const operatorProcedure = masterProcedure
 
 /** What the context's principal may see (undefined: no ACLs, everything). */
 export function visibilityOf(ctx: Context & { handle: MasterHandle }): DashboardVisibility | undefined {
-  return dashboardVisibility(processSecurity(), ctx.authenticated, ctx.handle.master);
+  return dashboardVisibility(ctx.security, ctx.authenticated, ctx.handle.master);
 }
 
 /** Runs the authorization hook (on the given ACL objects), then the command; one line per router procedure. */

@@ -405,3 +405,20 @@ describe("scheduler API", () => {
     }
   });
 });
+
+// Last: it starts a second master in this process, which takes over the process-wide tRPC handle.
+describe("sign-in throttling", () => {
+  it("repeated failed sign-ins from one address are throttled (429), even with the right secret afterwards", async () => {
+    const own = await startTestMaster({ security: new Security({ credentials: [OPS] }) });
+    try {
+      const attempt = (secret: string) =>
+        fetch(`http://127.0.0.1:${own.port}/login`, { method: "POST", redirect: "manual", headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: `http://127.0.0.1:${own.port}` }, body: new URLSearchParams({ principal: "ops", secret }).toString() });
+      for (let i = 0; i < 5; i++) expect((await attempt("wrong")).status).toBe(401);
+      const blocked = await attempt(OPS.secret);
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    } finally {
+      await own.stop();
+    }
+  });
+});

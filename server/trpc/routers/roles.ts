@@ -2,14 +2,13 @@
 // shares; operators update weights and quota.
 import { z } from "zod";
 import { asOperator, masterProcedure, operatorProcedure, router } from "../init";
-import { processSecurity } from "../../security/security";
 
 const Role = z.string().min(1).max(256);
 const Amounts = z.record(z.string().min(1).max(64), z.number().min(0).finite());
 
 export const rolesRouter = router({
   list: masterProcedure.query(({ ctx }) => {
-    const security = processSecurity();
+    const security = ctx.security;
     const all = ctx.handle.roles();
     return security.aclsConfigured ? all.filter((r) => security.authorize(ctx.authenticated, "view_roles", r.name)) : all;
   }),
