@@ -22,6 +22,7 @@ export const ACL_ACTIONS = {
   set_log_level: "level",
   update_weights: "roles",
   update_quotas: "roles",
+  get_quotas: "roles",
   reserve_resources: "roles",
   unreserve_resources: "reserver_principals",
   create_volumes: "roles",

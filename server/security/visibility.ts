@@ -86,14 +86,14 @@ export function dashboardVisibility(security: Security, principal: string | unde
   };
 }
 
-/** Whether the request's principal may see role `role` (view_roles; true without ACLs). */
-export function roleVisible(req: object): (role: string) => boolean {
+/** Whether the request's principal may see role `role` (view_roles, or get_quotas for quota; true without ACLs). */
+export function roleVisible(req: object, action: "view_roles" | "get_quotas" = "view_roles"): (role: string) => boolean {
   const { principal, security } = requestIdentity(req);
   if (!security.aclsConfigured) return () => true;
   const memo = new Map<string, boolean>();
   return (role) => {
     let v = memo.get(role);
-    if (v === undefined) memo.set(role, (v = security.authorize(principal, "view_roles", role)));
+    if (v === undefined) memo.set(role, (v = security.authorize(principal, action, role)));
     return v;
   };
 }

@@ -39,6 +39,7 @@ const acls = parseAcls({
   view_frameworks: [{ principals: { values: ["ops"] }, users: { type: "ANY" } }, { principals: { values: ["viewer"] }, users: { values: ["root"] } }],
   view_tasks: [{ principals: { values: ["ops"] }, users: { type: "ANY" } }],
   view_roles: [{ principals: { values: ["ops"] }, roles: { type: "ANY" } }],
+  get_quotas: [{ principals: { values: ["ops"] }, roles: { type: "ANY" } }],
 });
 
 const MASTER_AT_AGENT = { principal: "master", secret: "master-at-agent-5" };
@@ -300,6 +301,11 @@ describe("operator API authorization and audit", () => {
     expect((await weightsOf(basic(OPS))).map((w) => w.role)).toContain("eng");
     expect(await weightsOf(basic(VIEWER))).toEqual([]);
     expect((await operator({ type: "GET_WEIGHTS" }, basic(VIEWER))).body).not.toContain("eng");
+    // Quota: set by ops, visible to ops only (get_quotas).
+    expect((await operator({ type: "UPDATE_QUOTA", update_quota: { quota_configs: [{ role: "eng", guarantees: { cpus: { value: 0.5 } } }] } })).status).toBe(200);
+    expect((await operator({ type: "GET_QUOTA" })).body).toContain("eng");
+    expect((await operator({ type: "GET_QUOTA" }, basic(VIEWER))).body).not.toContain("eng");
+    expect((await request("/master/quota", { headers: basic(VIEWER) })).body).not.toContain("eng");
     // The legacy endpoint is held to the same ACL.
     const legacy = await request("/master/weights", { method: "PUT", headers: { ...basic(VIEWER), "Content-Type": "application/json" }, body: '[{"role":"eng","weight":5}]' });
     expect(legacy.status).toBe(403);

@@ -92,8 +92,8 @@ function scalarList(amounts: Record<string, number>): Resource[] {
 }
 
 /** QuotaStatus `{infos (deprecated), configs}` with empty lists omitted. */
-export function quotaStatus(m: Master): Record<string, unknown> {
-  const configs = currentQuotas(m);
+export function quotaStatus(m: Master, visible: (role: string) => boolean = () => true): Record<string, unknown> {
+  const configs = currentQuotas(m).filter((c) => visible(c.role));
   const status: Record<string, unknown> = {};
   const infos = configs.filter((c) => Object.keys(c.guarantees).length > 0).map((c) => ({ role: c.role, guarantee: scalarList(c.guarantees) }));
   if (infos.length > 0) status.infos = infos;
@@ -101,7 +101,7 @@ export function quotaStatus(m: Master): Record<string, unknown> {
   return status;
 }
 
-export const getQuota: CallHandler = (ctx, _call, { res }) => respondJson(res, "GET_QUOTA", j({ status: quotaStatus(ctx.m) }));
+export const getQuota: CallHandler = (ctx, _call, { req, res }) => respondJson(res, "GET_QUOTA", j({ status: quotaStatus(ctx.m, roleVisible(req, "get_quotas")) }));
 
 export async function applyQuota(m: Master, configs: QuotaConfig[], force: boolean, principal: string): Promise<void> {
   await updateQuota(m, configs, force, principal);

@@ -98,7 +98,7 @@ export const weights: Handler = async (ctx, req, res, query) => {
 export const quota: Handler = async (ctx, req, res, query) => {
   if (leaderGate(ctx.m, res)) return;
   if (methodGate(req, res, ["GET", "POST"])) return;
-  if (req.method === "GET") return sendJsonText(res, j(quotaStatus(ctx.m)), query);
+  if (req.method === "GET") return sendJsonText(res, j(quotaStatus(ctx.m, roleVisible(req, "get_quotas"))), query);
   const text = await bodyText(req, res);
   if (text === null) return;
   let body: unknown;
