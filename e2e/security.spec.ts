@@ -216,3 +216,75 @@ test("--insecure on a non-loopback address: loud in the log and on every page", 
     await master.stop();
   }
 });
+
+test("controls the ACLs do not allow are hidden (the backend refuses them anyway)", async ({ page }, testInfo) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plateau-e2e-acl-"));
+  const file = (name: string, content: string) => {
+    fs.writeFileSync(path.join(dir, name), content);
+    return path.join(dir, name);
+  };
+  const creds = file("credentials.json", JSON.stringify({ credentials: [{ principal: "ops", secret: "ops-secret" }, { principal: "viewer", secret: "viewer-secret" }, { principal: "agent", secret: "agent-secret" }, { principal: "fw", secret: "fw-secret" }] }));
+  const none = { principals: { type: "ANY" }, roles: { type: "NONE" } };
+  const acls = file("acls.json", JSON.stringify({
+    kill_tasks: [{ principals: { values: ["ops"] }, users: { type: "ANY" } }, { principals: { type: "ANY" }, users: { type: "NONE" } }],
+    teardown_frameworks: [{ principals: { values: ["ops"] }, framework_principals: { type: "ANY" } }, { principals: { type: "ANY" }, framework_principals: { type: "NONE" } }],
+    update_weights: [{ principals: { values: ["ops"] }, roles: { type: "ANY" } }, none],
+    update_quotas: [{ principals: { values: ["ops"] }, roles: { type: "ANY" } }, none],
+  }));
+  const master = await startMaster([`--credentials=${creds}`, `--acls=${acls}`]);
+  const agentDir = fs.mkdtempSync(path.join(os.tmpdir(), "plateau-e2e-acl-agent-"));
+  const agent = spawn(process.execPath, [BIN, "agent", `--master=${new URL(master.url).host}`, "--ip=127.0.0.1", `--port=${await freePort()}`, `--work_dir=${agentDir}`, `--credential=${file("agent.cred", "agent agent-secret")}`, "--resources=cpus:1;mem:512;disk:512;ports:[32000-32010]", "--exit_on_stdin_eof"], { stdio: ["pipe", "ignore", "ignore"] });
+  const execOut: string[] = [];
+  const exec = spawn(process.execPath, [BIN, "execute", `--master=${new URL(master.url).host}`, "--name=acl-task", "--command=sleep 300", "--principal=fw", `--secret=${file("fw.secret", "fw-secret")}`], { stdio: ["ignore", "pipe", "pipe"] });
+  exec.stdout!.on("data", (c: Buffer) => execOut.push(c.toString()));
+  exec.stderr!.on("data", (c: Buffer) => execOut.push(c.toString()));
+  const basicOps = { Authorization: `Basic ${Buffer.from("ops:ops-secret").toString("base64")}` };
+  const signIn = async (principal: string, secret: string, next: string) => {
+    await page.goto(`${master.url}/login?next=${encodeURIComponent(next)}`);
+    await page.getByLabel("Principal").fill(principal);
+    await page.getByLabel("Secret").fill(secret);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByTestId("principal")).toHaveText(principal);
+  };
+  try {
+    // The task runs (through the credentialed agent and framework) before we look.
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      const tasks = (await (await fetch(`${master.url}/master/tasks`, { headers: basicOps })).json()) as { tasks: { id: string; state: string }[] };
+      if (tasks.tasks.some((t) => t.id === "acl-task" && t.state === "TASK_RUNNING")) break;
+      if (Date.now() > deadline) throw new Error(`acl-task did not start: ${execOut.join("")}\n${master.output.slice(-20).join("\n")}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await signIn("viewer", "viewer-secret", "/tasks");
+    await expect(page.locator('[data-testid="row-select"], [data-testid="row-kill"]')).toHaveCount(0);
+    await expect(page.getByText("acl-task").first()).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId("row-kill")).toHaveCount(0);
+    await page.getByText("acl-task").first().click();
+    await expect(page.getByTestId("task-title")).toBeVisible();
+    await expect(page.getByTestId("kill-task")).toHaveCount(0);
+    await page.goto(`${master.url}/roles`);
+    await expect(page.getByTestId("roles-table")).toContainText("*");
+    await expect(page.getByTestId("edit-weight")).toHaveCount(0);
+    await snap(page, testInfo, "viewer-controls-hidden");
+
+    await page.getByTestId("logout").click();
+    await signIn("ops", "ops-secret", "/tasks");
+    await expect(page.getByTestId("row-kill").first()).toBeVisible({ timeout: 30_000 });
+    // Live updates reach a signed-in page (the SSE stream carries the session): a new task appears without a reload.
+    const exec2 = spawn(process.execPath, [BIN, "execute", `--master=${new URL(master.url).host}`, "--name=acl-live", "--command=sleep 300", "--principal=fw", `--secret=${path.join(dir, "fw.secret")}`], { stdio: "ignore" });
+    try {
+      await expect(page.getByText("acl-live").first()).toBeVisible({ timeout: 45_000 });
+    } finally {
+      exec2.kill("SIGTERM");
+    }
+    await page.goto(`${master.url}/roles`);
+    await expect(page.getByTestId("edit-weight").first()).toBeVisible();
+  } finally {
+    exec.kill("SIGTERM");
+    agent.stdin!.end();
+    await new Promise((r) => agent.once("exit", r));
+    await master.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(agentDir, { recursive: true, force: true });
+  }
+});
