@@ -50,6 +50,12 @@ export const clusterRouter = router({
 
   /** Live change notices (SSE): at most one per 150 ms, a heartbeat every 5 s. */
   changes: masterProcedure.subscription(async function* ({ ctx, signal }) {
-    yield* changeNotices(ctx.handle, signal);
+    // With view ACLs, a subscriber learns only about tasks and frameworks it may view.
+    for await (const notice of changeNotices(ctx.handle, signal)) {
+      const vis = visibilityOf(ctx);
+      yield vis
+        ? { ...notice, tasks: notice.tasks.filter((t) => vis.taskRef(t.frameworkId, t.id)), frameworks: notice.frameworks.filter((id) => vis.framework(id)) }
+        : notice;
+    }
   }),
 });
