@@ -10,6 +10,13 @@ import { ConnectionBanner } from "./components/shell/banner";
 import { CommandPalette } from "./components/shell/palette";
 import { HydrateClient, getQueryClient, trpc } from "./trpc/server";
 import { THEME_SCRIPT } from "./lib/theme-script";
+import { headers } from "next/headers";
+import { processSecurity } from "../server/security/security";
+
+/** The per-response nonce the master's server put in the CSP (inline scripts need it). */
+function nonceOf(csp: string | null): string | undefined {
+  return csp ? /'nonce-([A-Za-z0-9+/_=-]+)'/.exec(csp)?.[1] : undefined;
+}
 
 export const metadata: Metadata = {
   title: { default: "Plateau", template: "%s · Plateau" },
@@ -20,10 +27,12 @@ export const dynamic = "force-dynamic";
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   await getQueryClient().prefetchQuery(trpc.cluster.master.queryOptions()).catch(() => {});
+  const nonce = nonceOf((await headers()).get("content-security-policy"));
+  const insecure = processSecurity().insecure;
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
-        <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
       </head>
       <body>
         <Providers>
@@ -31,6 +40,11 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             <HydrateClient>
               <Header />
             </HydrateClient>
+            {insecure && (
+              <div className="banner bad insecure" role="alert" data-testid="insecure-banner">
+                INSECURE: this master accepts requests from the network without authentication (--insecure). Anyone who can reach it can control the cluster.
+              </div>
+            )}
             <ConnectionBanner />
             <div className="frame">
               <Nav />

@@ -14,7 +14,7 @@ const CSRF = { "x-plateau-csrf": "1" };
 /** fetch that sends relative /trpc URLs to the followed master. */
 const followingFetch: typeof fetch = (input, init) => {
   const b = masterBase();
-  if (b && typeof input === "string" && input.startsWith("/")) return fetch(b + input, { ...init, mode: "cors" });
+  if (b && typeof input === "string" && input.startsWith("/")) return fetch(b + input, { ...init, mode: "cors", credentials: "include" }); // the session cookie (same site) goes along
   return fetch(input, init);
 };
 
@@ -25,7 +25,7 @@ export function Providers({ children }: { children: React.ReactNode }) {
       links: [
         splitLink({
           condition: (op) => op.type === "subscription",
-          true: httpSubscriptionLink({ url: () => `${masterBase()}/trpc` }),
+          true: httpSubscriptionLink({ url: () => `${masterBase()}/trpc`, eventSourceOptions: { withCredentials: true } }),
           false: httpBatchLink({ url: "/trpc", fetch: followingFetch, headers: () => CSRF, maxURLLength: 4000 }),
         }),
       ],

@@ -1,12 +1,45 @@
 "use client";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { useTRPC } from "../trpc/client";
+import { useState } from "react";
+import { useTRPC, useTRPCClient } from "../trpc/client";
 import { EVENTS_PAGE, EVENTS_URL, EVENT_KINDS, eventsQuery } from "../lib/url-state";
 import { useUrlState } from "../lib/use-url-state";
 import { FilterText } from "../components/filters";
 import { TimelineList } from "../components/timeline";
 
 
+
+/** Downloads the entries matching the filters (at most 10,000) as JSON: the audit export. */
+function ExportButton({ query }: { query: ReturnType<typeof eventsQuery> }) {
+  const client = useTRPCClient();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const data = await client.events.export.query({ ...query, kinds: query.kinds ?? [...EVENT_KINDS] });
+      const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = `plateau-events-${new Date(data.exportedAt).toISOString().replace(/[:.]/g, "-")}.json`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" onClick={() => void run()} disabled={busy} data-testid="events-export" title="Download the matching events (who, what, target, result, time) as JSON">
+        {busy ? "Exporting…" : "Export JSON"}
+      </button>
+      {error && <span className="error" role="alert">{error}</span>}
+    </>
+  );
+}
 
 export function EventsView() {
   const trpc = useTRPC();
@@ -30,6 +63,7 @@ export function EventsView() {
         <FilterText label="Agent id" placeholder="agent id" value={url.agent} onChange={(agent) => setUrl({ agent })} width={130} />
         <FilterText label="Framework id" placeholder="framework id" value={url.framework} onChange={(framework) => setUrl({ framework })} width={130} />
         <FilterText label="Task id" placeholder="task id" value={url.task} onChange={(task) => setUrl({ task })} width={110} />
+        <ExportButton query={eventsQuery(url)} />
       </div>
       {q.error && <p className="error" role="alert">{q.error.message}</p>}
       <TimelineList entries={entries} testId="events" empty={q.isPending ? "Loading…" : "No event matches these filters"} />

@@ -78,7 +78,7 @@ async function defaultProbe(b: string): Promise<{ leading: boolean; leader?: str
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), 2500);
   try {
-    const res = await fetch(`${b}/trpc/ha.leader`, { signal: ctrl.signal, cache: "no-store" });
+    const res = await fetch(`${b}/trpc/ha.leader`, { signal: ctrl.signal, cache: "no-store", credentials: "include" });
     if (!res.ok) throw new Error(String(res.status));
     const body = (await res.json()) as { result: { data: { leading: boolean; leader: string | null } } };
     return body.result.data;

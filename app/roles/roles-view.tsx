@@ -1,4 +1,5 @@
 "use client";
+import { useCan } from "../lib/use-auth";
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "../trpc/client";
@@ -102,6 +103,8 @@ export function RolesView() {
   const { data = [], error } = useQuery(trpc.roles.list.queryOptions());
   const [weight, setWeight] = useState<RoleView | null>(null);
   const [quota, setQuota] = useState<RoleView | null>(null);
+  const canWeights = useCan("UPDATE_WEIGHTS");
+  const canQuota = useCan("UPDATE_QUOTA");
   if (error) return <p className="error" role="alert">{error.message}</p>;
   return (
     <>
@@ -126,8 +129,8 @@ export function RolesView() {
                 ))}
               </td>
               <td className="nowrap">
-                <button type="button" className="small" onClick={() => setWeight(r)} data-testid="edit-weight">Weight…</button>{" "}
-                <button type="button" className="small" onClick={() => setQuota(r)} data-testid="edit-quota">Quota…</button>
+                {canWeights && <button type="button" className="small" onClick={() => setWeight(r)} data-testid="edit-weight">Weight…</button>}{" "}
+                {canQuota && <button type="button" className="small" onClick={() => setQuota(r)} data-testid="edit-quota">Quota…</button>}
               </td>
             </tr>
           ))}

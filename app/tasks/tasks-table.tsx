@@ -1,6 +1,7 @@
 "use client";
 // The cluster-wide tasks table (also embedded, pre-filtered, in agent and framework pages):
 // filters and sort on the master, virtualized rows, selection for a bulk kill.
+import { useCan } from "../lib/use-auth";
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { useTRPC } from "../trpc/client";
@@ -62,6 +63,7 @@ export function TasksTable({ state, setState, hide = new Set(), height }: { stat
   const [selected, setSelected] = useState(new Map<string, TaskRef>());
   const [kill, setKill] = useState<TaskRef | null>(null);
   const [bulk, setBulk] = useState(false);
+  const canKill = useCan("KILL_TASK");
   const counts = paged.first?.states ?? {};
   const toggle = (t: TaskRow) =>
     setSelected((prev) => {
@@ -71,7 +73,7 @@ export function TasksTable({ state, setState, hide = new Set(), height }: { stat
       return next;
     });
   const cols = columns({
-    hide,
+    hide: canKill ? hide : new Set([...hide, "kill", "sel"]),
     select: (t) => (TERMINAL.has(t.state) ? null : <input type="checkbox" aria-label={`Select ${t.id}`} checked={selected.has(key(t))} onChange={() => toggle(t)} data-testid="row-select" />),
     kill: (t) => setKill({ frameworkId: t.frameworkId, id: t.id, name: t.name, state: t.state, agentHostname: t.agentHostname }),
   });
@@ -95,7 +97,7 @@ export function TasksTable({ state, setState, hide = new Set(), height }: { stat
         {selected.size > 0 && (
           <span className="bulk">
             <b>{selected.size}</b> selected
-            <button type="button" className="danger" onClick={() => setBulk(true)} data-testid="bulk-kill">Kill selected…</button>
+            {canKill && <button type="button" className="danger" onClick={() => setBulk(true)} data-testid="bulk-kill">Kill selected…</button>}
             <button type="button" onClick={() => setSelected(new Map())}>Clear</button>
           </span>
         )}

@@ -16,6 +16,7 @@ import { AgentState } from "./state";
 import { StatusUpdateManager } from "./status-update-manager";
 import { TaskRunner } from "./tasks";
 import type { Volumes } from "./volumes";
+import { basicAuthorization } from "../security/credentials";
 
 export const AGENT_VERSION = "1.11.0";
 export const AGENT_CAPABILITIES = ["MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"];
@@ -87,6 +88,7 @@ export class Agent {
       registration: () => this.registrationMessage(),
       onRegistered: (message) => this.onRegistered(message),
       onMessage: (message) => this.onMessage(message),
+      authorization: options.credential ? basicAuthorization(options.credential) : undefined,
     });
   }
 

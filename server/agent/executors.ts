@@ -12,6 +12,7 @@
 //               (REASON_EXECUTOR_TERMINATED, the limitation's reason, or the timeout's)
 // After an agent restart a live executor is "disconnected" until it re-subscribes within
 // --executor_reregistration_timeout, else it is destroyed (REASON_EXECUTOR_REREGISTRATION_TIMEOUT).
+import { EXECUTOR_TOKEN_ENV, issueExecutorToken } from "../security/executor-tokens";
 import { randomUUID } from "node:crypto";
 import type { Volumes } from "./volumes";
 import type { AgentToMaster, StatusUpdateMessage } from "../protocol/internal";
@@ -146,13 +147,17 @@ export class CustomExecutors {
   /** The environment of an executor (agent-executor.md §2). */
   environment(framework: FrameworkRecord, executor: ExecutorRecord): Record<string, string> {
     const nanos = executor.info.shutdown_grace_period?.nanoseconds;
-    return taskEnvironment({
+    const env = taskEnvironment({
       frameworkId: framework.id, executorId: executor.executorId, agentId: this.d.agentId(), sandbox: executor.directory,
       agentEndpoint: this.d.endpoint(), framework: framework.info, command: executor.info.command,
       executorShutdownGraceMs: nanos !== undefined ? Math.floor(nanos / 1e6) : this.d.options.executorShutdownGracePeriodMs,
       recoveryTimeoutMs: this.d.options.recoveryTimeoutMs, subscriptionBackoffMaxMs: this.d.options.executorReregistrationTimeoutMs,
       base: process.env,
     });
+    // The executor's credential for the executor API (bound to framework, executor and container).
+    const key = this.d.options.executorTokenKey;
+    if (key) env[EXECUTOR_TOKEN_ENV] = issueExecutorToken(key, { frameworkId: framework.id, executorId: executor.executorId, containerId: executor.containerId });
+    return env;
   }
 
   /** A SUBSCRIBE call (first registration or re-subscription after a disconnection/restart). */

@@ -1,6 +1,8 @@
 // `plateau agent` command-line flags (Mesos agent names and defaults; agent-executor.md §4).
 import { FlagError, formatDuration, type FlagSpecs, type FlagValue } from "../cli/flags";
 import { isZkUrl, parseZkUrl } from "../ha/zk/url";
+import { CredentialsError, parseCredential, parseCredentials, readFlagFile, type Credential } from "../security/credentials";
+import { checkPosture } from "../security/flags";
 import { AGENT_DEFAULTS as D, type AgentOptions, type RecoverMode } from "./options";
 
 export const AGENT_FLAGS: FlagSpecs = {
@@ -19,7 +21,22 @@ export const AGENT_FLAGS: FlagSpecs = {
     placeholder: "path",
     help: "Directory for sandboxes and checkpointed state (required). Restarting an agent on the\nsame work_dir recovers its tasks.",
   },
-  ip: { type: "string", default: D.ip, help: "IP address to listen on and advertise." },
+  ip: { type: "string", default: D.ip, help: "IP address to listen on and advertise. Loopback by default; a non-loopback address\nneeds --http_credentials (or --insecure)." },
+  credential: {
+    type: "string",
+    placeholder: "file",
+    help: "Path (or file:// URL) of the credential this agent presents to the master: JSON\n{\"principal\":\"p\",\"secret\":\"s\"} or one 'principal secret' line. Required when the master has\n--credentials.",
+  },
+  http_credentials: {
+    type: "string",
+    placeholder: "file",
+    help: "Principals allowed on this agent's HTTP endpoints (Mesos JSON credentials or 'principal secret'\nlines): with it every endpoint but /health and the executor API needs HTTP Basic. Give the\nmaster one of them with its --agent_http_credential.",
+  },
+  authenticate_http_executors: {
+    type: "bool",
+    help: "Executors must present the token the agent gives them (MESOS_EXECUTOR_AUTHENTICATION_TOKEN,\nan HS256 token bound to framework, executor and container) on the executor API.\nDefault: on when --credential is given.",
+  },
+  insecure: { type: "bool", default: false, help: "Serve a non-loopback --ip without --http_credentials (then the log says so loudly)." },
   port: { type: "int", default: D.port, help: "Port to listen on (agent HTTP endpoints)." },
   hostname: { type: "string", placeholder: "name", help: "Hostname the agent advertises. Default: the --ip value." },
   resources: {
@@ -162,9 +179,30 @@ export function agentOptionsFromFlags(values: Record<string, FlagValue>): AgentO
   }
   const port = num(values.port) ?? D.port;
   if (port < 0 || port > 65535) throw new FlagError(`Failed to load flag 'port': ${port} is not a port`);
+  const ip = str(values.ip) ?? D.ip;
+  let httpCredentials: Credential[] | undefined;
+  if (values.http_credentials) {
+    try {
+      httpCredentials = parseCredentials(readFlagFile(String(values.http_credentials), "http_credentials"));
+    } catch (err) {
+      throw new FlagError(err instanceof CredentialsError && err.message.startsWith("Failed to load flag") ? err.message : `Failed to load flag 'http_credentials': ${(err as Error).message}`);
+    }
+  }
+  checkPosture(ip, httpCredentials !== undefined, values.insecure === true, "--http_credentials", (line) => console.error(line));
+  let credential: Credential | undefined;
+  if (values.credential) {
+    try {
+      credential = parseCredential(readFlagFile(String(values.credential), "credential"));
+    } catch (err) {
+      throw new FlagError(err instanceof CredentialsError && err.message.startsWith("Failed to load flag") ? err.message : `Failed to load flag 'credential': ${(err as Error).message}`);
+    }
+  }
   return {
     master,
     workDir,
+    credential,
+    authenticateHttpExecutors: values.authenticate_http_executors as boolean | undefined,
+    httpCredentials,
     ip: str(values.ip),
     port,
     hostname: str(values.hostname),

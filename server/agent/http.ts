@@ -8,6 +8,8 @@
 //   POST /api/v1/executor             v1 executor API (executor-api.ts)
 // Anything else is 404; a wrong method 405. A failing handler answers 500; the server never
 // throws on input.
+import { gateRequest, setBaseSecurityHeaders } from "../security/gate";
+import { Security } from "../security/security";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { toWireJson } from "../protocol/json";
@@ -60,7 +62,11 @@ export function getJson(fn: (r: Request) => { status: number; body?: unknown } |
   };
 }
 
-export async function startHttpServer(ip: string, port: number, routes: Record<string, Route>, log: Logger): Promise<AgentHttpServer> {
+/** Paths an agent serves without HTTP credentials: health, and the executor API (executors use their own tokens). */
+const AGENT_PUBLIC_PATHS = new Set(["/health", "/api/v1/executor"]);
+
+export async function startHttpServer(ip: string, port: number, routes: Record<string, Route>, log: Logger, security?: Security): Promise<AgentHttpServer> {
+  const gate = { security: security ?? new Security(), realm: "mesos-agent-readwrite" };
   const server = http.createServer((req, res) => {
     const fail = (err: unknown) => {
       log.error(`HTTP ${req.method} ${req.url} failed: ${(err as Error).stack ?? String(err)}`);
@@ -77,6 +83,10 @@ export async function startHttpServer(ip: string, port: number, routes: Record<s
         return;
       }
       const path = normalisePath(decoded);
+      // Front door (server/security/gate.ts): headers, origin check, and with --http_credentials
+      // authentication on everything but the public paths.
+      if (AGENT_PUBLIC_PATHS.has(path)) setBaseSecurityHeaders(res);
+      else if (gateRequest(gate, req, res, path, query)) return;
       const route = routes[path];
       if (route === undefined) {
         res.writeHead(404).end();

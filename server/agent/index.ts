@@ -2,6 +2,8 @@
 //
 //   startAgent: resources ─► containerizer ─► HTTP server ─► recovery (re-adopt, replay updates)
 //               ─► boot id ─► master link (REGISTER / REREGISTER) ─► running
+import { Security } from "../security/security";
+import { executorTokenAuthenticator, loadExecutorTokenKey } from "../security/executor-tokens";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { AgentInfo } from "../protocol/mesos";
@@ -63,6 +65,8 @@ export async function startAgent(input: AgentOptions, hooks: AgentHooks = {}): P
   const log = input.log ?? lineLogger("agent");
   const clock = input.clock ?? realClock;
   await fsp.mkdir(options.workDir, { recursive: true });
+  options.executorTokenKey ??= loadExecutorTokenKey(options.workDir);
+  const tokenKey = options.executorTokenKey;
   const [resources, attributes, bootId] = await Promise.all([
     agentResources(options.resources, options.defaultRole, options.workDir),
     agentAttributes(options.attributes),
@@ -91,8 +95,14 @@ export async function startAgent(input: AgentOptions, hooks: AgentHooks = {}): P
       "/containers": getJson(async () => ({ status: 200, body: containersJson(await usage(), false) })),
       ...filesRoutes(files, () => agent?.state.allExecutors() ?? []),
       "/api/v1": agentApiRoute(() => agent, files, containerizer),
-      "/api/v1/executor": executorApiRoute(() => agent, hooks.authenticateExecutor),
-    }, log);
+      "/api/v1/executor": executorApiRoute(
+        () => agent,
+        hooks.authenticateExecutor ??
+          (options.authenticateHttpExecutors
+            ? executorTokenAuthenticator(tokenKey, (fw, ex) => agent?.state.frameworks.get(fw)?.executors.get(ex)?.containerId)
+            : undefined),
+      ),
+    }, log, options.httpCredentials ? new Security({ credentials: options.httpCredentials }) : undefined);
   } catch (err) {
     containerizer.stop();
     throw err;

@@ -46,6 +46,8 @@ export interface MasterLinkDeps {
   random?: () => number;
   /** Give up on a connection whose registration is not answered within this (ms). */
   registrationTimeoutMs?: number;
+  /** `Authorization` header presented to the master (the agent's --credential), if any. */
+  authorization?: string;
 }
 
 export const MAX_REGISTRATION_BACKOFF_MS = 60_000;
@@ -178,7 +180,11 @@ export class MasterLink {
     }
     this.stateValue = "connecting";
     this.connectedTo = master;
-    const socket = new WebSocket(`ws://${master}${INTERNAL_AGENT_PATH}`, { perMessageDeflate: false, handshakeTimeout: 10_000 });
+    const socket = new WebSocket(`ws://${master}${INTERNAL_AGENT_PATH}`, {
+      perMessageDeflate: false,
+      handshakeTimeout: 10_000,
+      ...(this.deps.authorization ? { headers: { Authorization: this.deps.authorization } } : {}),
+    });
     this.socket = socket;
     socket.on("open", () => this.onOpen(socket));
     socket.on("message", (data) => this.onFrame(socket, data));

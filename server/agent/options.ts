@@ -2,6 +2,7 @@
 // `resolveOptions` fills defaults. Durations are milliseconds.
 import type { Clock } from "./clock";
 import type { Logger } from "./log";
+import type { Credential } from "../security/credentials";
 
 export type RecoverMode = "reconnect" | "cleanup";
 
@@ -15,6 +16,14 @@ export interface AgentOptions {
   zkSessionTimeoutMs?: number;
   /** Sandboxes and checkpoints live here. */
   workDir: string;
+  /** What the agent presents to the master (--credential); needed when the master has --credentials. */
+  credential?: Credential;
+  /** Principals allowed on the agent's HTTP endpoints (--http_credentials); undefined = open (loopback only by default). */
+  httpCredentials?: Credential[];
+  /** Require executors to present their MESOS_EXECUTOR_AUTHENTICATION_TOKEN (default: on when `credential` is set). */
+  authenticateHttpExecutors?: boolean;
+  /** Key signing executor tokens (set by startAgent from <work_dir>/executor-token.key). */
+  executorTokenKey?: Buffer;
   /** Address the agent's HTTP server binds to and advertises. Default 127.0.0.1. */
   ip?: string;
   /** HTTP port; 0 picks a free one (tests). Default 5051. */
@@ -108,8 +117,8 @@ export const AGENT_DEFAULTS = {
   zkSessionTimeoutMs: 10_000,
 };
 
-export type ResolvedOptions = Required<Omit<AgentOptions, "resources" | "attributes" | "hostname" | "log" | "clock" | "flags">> &
-  Pick<AgentOptions, "resources" | "attributes"> & { hostname: string; flags: Record<string, string> };
+export type ResolvedOptions = Required<Omit<AgentOptions, "resources" | "attributes" | "hostname" | "log" | "clock" | "flags" | "credential" | "authenticateHttpExecutors" | "executorTokenKey" | "httpCredentials">> &
+  Pick<AgentOptions, "resources" | "attributes" | "credential" | "authenticateHttpExecutors" | "executorTokenKey" | "httpCredentials"> & { hostname: string; flags: Record<string, string> };
 
 export function resolveOptions(options: AgentOptions): ResolvedOptions {
   const d = AGENT_DEFAULTS;
@@ -118,6 +127,10 @@ export function resolveOptions(options: AgentOptions): ResolvedOptions {
   return {
     master,
     workDir: options.workDir,
+    credential: options.credential,
+    authenticateHttpExecutors: options.authenticateHttpExecutors ?? options.credential !== undefined,
+    executorTokenKey: options.executorTokenKey,
+    httpCredentials: options.httpCredentials,
     ip,
     port: options.port ?? d.port,
     hostname: options.hostname ?? ip,

@@ -1,6 +1,9 @@
 // `plateau execute`: launch one command task through the public scheduler API and follow it,
 // like mesos-execute. Prints every status update as "<state> <reason|-> <message>" and exits 0
 // only when the task ends TASK_FINISHED.
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
+import { basicAuthorization } from "../security/credentials";
 import os from "node:os";
 import { isTerminalState, type Offer, type TaskStatus } from "../protocol/mesos";
 import type { SchedulerEvent } from "../protocol/scheduler";
@@ -18,7 +21,8 @@ export const EXECUTE_FLAGS: FlagSpecs = {
   framework_name: { type: "string", default: "plateau-execute", help: "Name of the framework that launches the task." },
   role: { type: "string", default: "*", help: "Role to subscribe with and to take resources from." },
   user: { type: "string", placeholder: "user", help: "User to run the task as (default: the current user)." },
-  principal: { type: "string", placeholder: "principal", help: "Framework principal." },
+  principal: { type: "string", placeholder: "principal", help: "Framework principal (also the HTTP Basic principal when --secret is given)." },
+  secret: { type: "string", placeholder: "secret|file", help: "Secret of --principal for a master with --credentials (HTTP Basic); a path or file:// URL\nis read. Prefer a file: command lines are visible to other users." },
   shell: { type: "bool", default: true, help: "Run the command with /bin/sh -c (false: exec the command directly)." },
   env: { type: "string", placeholder: "json", help: "Environment for the task as a JSON object, e.g. '{\"FOO\":\"bar\"}'." },
   checkpoint: { type: "bool", default: false, help: "Ask agents to checkpoint the task (survives agent restarts)." },
@@ -94,6 +98,7 @@ export async function runExecuteCli(argv: string[]): Promise<void> {
     role: String(values.role),
     user: (values.user as string | undefined) ?? os.userInfo().username,
     principal: values.principal as string | undefined,
+    secret: readSecret(values.secret as string | undefined),
     shell: values.shell !== false,
     env: values.env as string | undefined,
     checkpoint: values.checkpoint === true,
@@ -118,6 +123,7 @@ export interface ExecuteOptions {
   role: string;
   user: string;
   principal?: string;
+  secret?: string;
   shell: boolean;
   env?: string;
   checkpoint: boolean;
@@ -161,7 +167,10 @@ export async function execute(o: ExecuteOptions): Promise<number> {
     checkpoint: o.checkpoint,
     capabilities,
     ...(o.principal ? { principal: o.principal } : {}),
-  }, { zkSessionTimeoutMs: o.zkSessionTimeoutMs });
+  }, {
+    zkSessionTimeoutMs: o.zkSessionTimeoutMs,
+    authorization: o.principal && o.secret ? basicAuthorization({ principal: o.principal, secret: o.secret }) : undefined,
+  });
   const followsLeader = isFollowingZooKeeper(o.master);
 
   return new Promise<number>((resolve) => {
@@ -270,4 +279,12 @@ export async function execute(o: ExecuteOptions): Promise<number> {
       void finish(1);
     });
   });
+}
+
+/** --secret: the value itself, or the first line of a file (path or file:// URL) when one exists. */
+function readSecret(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  const file = value.startsWith("file://") ? fileURLToPath(value) : value;
+  if ((value.startsWith("file://") || value.startsWith("/") || value.startsWith(".")) && fs.existsSync(file)) return fs.readFileSync(file, "utf8").split("\n")[0]!.trim();
+  return value;
 }

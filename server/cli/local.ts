@@ -20,6 +20,7 @@ export const LOCAL_FLAGS: FlagSpecs = {
   registry: { type: "string", placeholder: "url", help: "Registry (default: SQLite at <data_dir>/master/registry.db)." },
   dashboard: { type: "bool", default: true, help: "Serve the dashboard." },
   allocation_interval: MASTER_FLAGS.allocation_interval!,
+  insecure: { type: "bool", default: false, help: "Allow a non-loopback --ip without authentication (master and agents say so loudly)." },
 };
 
 const BIN = fileURLToPath(new URL("../../bin/plateau.mjs", import.meta.url));
@@ -41,6 +42,7 @@ function spawnAgent(index: number, values: Record<string, FlagValue>, log: Proce
     `--work_dir=${path.resolve(String(values.data_dir), name)}`,
     "--exit_on_stdin_eof",
     ...(values.agent_resources ? [`--resources=${values.agent_resources}`] : []),
+    ...(values.insecure === true ? ["--insecure"] : []),
   ];
   // Own process group: a terminal Ctrl-C reaches only this process, which then stops the agents
   // in order (tasks first). The stdin pipe ties each agent's life to ours.
@@ -84,6 +86,7 @@ export async function runLocalCli(argv: string[]): Promise<void> {
       `--allocation_interval=${Number(values.allocation_interval)}ms`,
       `--dashboard=${values.dashboard !== false}`,
       ...(values.registry ? [`--registry=${values.registry}`] : []),
+      ...(values.insecure === true ? ["--insecure"] : []),
     ],
     MASTER_FLAGS,
     {},

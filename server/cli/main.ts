@@ -6,6 +6,7 @@ Commands:
   master    Run a master (Mesos v1 scheduler API, tRPC, dashboard on one port)
   agent     Run an agent that registers with a master and runs tasks
   execute   Launch one task through the scheduler API and follow it (like mesos-execute)
+  token     Print a bearer token for the Mesos APIs (signed with the masters' --jwt_secret_key)
 
 Run 'plateau <command> --help' for the flags of a command.`;
 
@@ -23,6 +24,8 @@ async function main(argv: string[]): Promise<void> {
     case "default-executor":
       // Started by an agent for ExecutorInfo.type = DEFAULT (not meant to be run by hand).
       return (await import("../agent/default-executor/main")).runDefaultExecutor(rest);
+    case "token":
+      return (await import("../security/token-cli")).runTokenCli(rest);
     case undefined:
     case "help":
     case "--help":

@@ -9,6 +9,7 @@ import { ProcessLog } from "./log";
 import type { LeaderElection } from "../ha/types";
 import { zooKeeperElection } from "../ha/zookeeper";
 import { parseZkUrl } from "../ha/zk/url";
+import { masterSecurityFromFlags } from "../security/flags";
 
 export interface MasterProcess {
   running: RunningMaster;
@@ -42,6 +43,7 @@ export async function launchMaster(values: Record<string, FlagValue>, log?: Proc
   fs.mkdirSync(workDir, { recursive: true });
   const processLog = log ?? new ProcessLog("master", path.join(workDir, "master.log"));
   const config = masterConfigFromFlags(values);
+  const security = masterSecurityFromFlags(values, processLog.info);
   const election = masterElection(values, processLog);
   const registry = registryUrl(values);
   if (election && !/^postgres(ql)?:\/\//.test(registry)) {
@@ -54,13 +56,13 @@ export async function launchMaster(values: Record<string, FlagValue>, log?: Proc
   const running = await startMaster({ config, registry, log: processLog.info, election: election ?? undefined, contend: election === null, operator });
   let served: Served;
   try {
-    served = await serve({ ip: config.ip, port: config.port, running, dashboard: values.dashboard !== false, log: processLog.info });
+    served = await serve({ ip: config.ip, port: config.port, running, dashboard: values.dashboard !== false, log: processLog.info, security });
     if (election) await running.lifecycle.start();
   } catch (err) {
     await running.stop();
     throw err;
   }
-  processLog.info(`Master ${running.master.id} listening on http://${config.ip}:${served.port} (dashboard ${values.dashboard !== false ? "on" : "off"}${election ? `; contending in ${election.detector.session().url}` : ""})`);
+  processLog.info(`Master ${running.master.id} listening on http://${config.ip}:${served.port} (dashboard ${values.dashboard !== false ? "on" : "off"}; ${security.authEnabled ? "authentication on" : security.insecure ? "INSECURE: no authentication" : "no authentication (loopback only)"}${security.aclsConfigured ? ", ACLs on" : ""}${election ? `; contending in ${election.detector.session().url}` : ""})`);
   return {
     running,
     served,

@@ -4,6 +4,7 @@ import { FlagError, flagsForDisplay } from "./flags";
 import { parseMinAllocatable, parseWeightsFlag } from "../allocator/quota";
 import { defaultMasterConfig, type MasterConfig } from "../master/config";
 import type { OperatorOptions } from "../master/operator";
+import { MASTER_SECURITY_FLAGS } from "../security/flags";
 
 export const MASTER_FLAGS: FlagSpecs = {
   ip: { type: "string", default: "127.0.0.1", help: "IP address to listen on. Loopback by default; a non-loopback address exposes the\nmaster to the network." },
@@ -38,6 +39,7 @@ export const MASTER_FLAGS: FlagSpecs = {
   metrics_sample_interval: { type: "duration", default: "5secs", help: "Plateau extension: interval of the cluster metric samples behind the dashboard's charts." },
   metrics_history: { type: "duration", default: "1days", help: "Plateau extension: how long metric samples are kept (in memory and in the registry)." },
   zk_session_timeout: { type: "duration", default: "10secs", help: "ZooKeeper session timeout. A leader whose session expires, or that is cut off from\nZooKeeper for longer than this, stops leading at once and contends again." },
+  ...MASTER_SECURITY_FLAGS,
 };
 
 export function masterConfigFromFlags(values: Record<string, FlagValue>): MasterConfig {

@@ -48,6 +48,8 @@ export interface SchedulerClientOptions {
   retryForMs?: number;
   /** ZooKeeper session timeout of the leader detector (default 10 s). */
   zkSessionTimeoutMs?: number;
+  /** `Authorization` header for every request (HTTP Basic or a bearer token) when the master requires authentication. */
+  authorization?: string;
 }
 
 type Subscribed = Extract<SchedulerEvent, { type: "SUBSCRIBED" }>;
@@ -75,6 +77,10 @@ export class SchedulerClient extends EventEmitter {
     super();
     this.detector = isFollowingZooKeeper(master) ? createDetector(master, { sessionTimeoutMs: opts.zkSessionTimeoutMs }) : null;
     this.target = this.detector ? { host: "", port: 0 } : parseMaster(master);
+  }
+
+  private authHeader(): Record<string, string> {
+    return this.opts.authorization ? { Authorization: this.opts.authorization } : {};
   }
 
   get masterAddress(): string {
@@ -119,7 +125,7 @@ export class SchedulerClient extends EventEmitter {
         port: this.target.port,
         path: "/api/v1/scheduler",
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "Content-Length": Buffer.byteLength(body) },
+        headers: { "Content-Type": "application/json", Accept: "application/json", "Content-Length": Buffer.byteLength(body), ...this.authHeader() },
       });
       this.subscription = req;
       let established = false;
@@ -173,7 +179,7 @@ export class SchedulerClient extends EventEmitter {
   /** Sends a call (framework_id filled in); returns the HTTP status and body (307 is followed once). */
   async call(call: Record<string, unknown>, headers: Record<string, string> = {}): Promise<CallResult> {
     const body = JSON.stringify({ framework_id: { value: this.frameworkId }, ...call });
-    const all = { "Content-Type": "application/json", "Mesos-Stream-Id": this.streamId ?? "", ...headers };
+    const all = { "Content-Type": "application/json", "Mesos-Stream-Id": this.streamId ?? "", ...this.authHeader(), ...headers };
     const r = await rawCall(this.target, body, all);
     if (r.status !== 307 || typeof r.headers.location !== "string") return r;
     return rawCall(locationTarget(r.headers.location, this.target), body, all);

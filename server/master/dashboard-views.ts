@@ -276,6 +276,8 @@ export interface TaskQuery {
   dir?: SortDir;
   offset?: number;
   limit?: number;
+  /** Only tasks the requester may see (server/security/visibility.ts), with its cache key. */
+  visible?: { key: string; task(t: Task): boolean };
 }
 
 export interface TaskRow extends TaskView {
@@ -331,14 +333,16 @@ export interface TaskPage {
 }
 
 export function queryTasks(m: Master, q: TaskQuery = {}): TaskPage {
-  const { offset, limit, ...view } = q;
+  const { offset, limit, visible, ...view } = q;
   const index = agentIndex(m);
-  const { tasks, states } = index.taskSorts.get(JSON.stringify(view), index.version, m.clock.now(), () => {
+  const cacheKey = JSON.stringify(visible ? { ...view, visible: visible.key } : view);
+  const { tasks, states } = index.taskSorts.get(cacheKey, index.version, m.clock.now(), () => {
     const text = view.text?.toLowerCase();
     const states: Partial<Record<TaskState, number>> = {};
     const unfilteredState = { ...view, state: undefined };
     const matching: Task[] = [];
     for (const t of allTasks(m)) {
+      if (visible && !visible.task(t)) continue;
       if (!matchesTask(t, unfilteredState, text)) continue;
       states[t.state] = (states[t.state] ?? 0) + 1;
       if (matchesTask(t, view, text)) matching.push(t);

@@ -1,15 +1,15 @@
 // Reservation and volume operations: RESERVE, UNRESERVE, CREATE, DESTROY — inside an ACCEPT
 // (installed into `m.offerOperations`) and from operators (`m.operatorOperations`,
 // RESERVE_RESOURCES…). Each is validated with Mesos's rules and messages
-// (./operation-validation.ts), authorized (one function per operation, see `authorize*`),
+// (./operation-validation.ts) (authorized before, by the security layer),
 // then applied as a conversion of the agent's resources: the master's view of the agent's total,
 // the allocator (the framework's holding, or the agent's unallocated resources) and the agent's
 // checkpoint (CHECKPOINT_RESOURCES: the agent's complete checkpointed resources) change together.
 // An invalid operation changes nothing: in an ACCEPT it is dropped (Mesos: logged, and the
 // resources it named stay in the pool that is recovered at the end of the ACCEPT).
 //
-//   ACCEPT ─► accept.ts ─► offerOperations[type] ─► planOperation ─► authorize ─► commit
-//   operator ─► operator/calls/operations.ts ─► operatorOperations.apply ─► planOperation ─► authorize ─► commit
+//   ACCEPT ─► accept.ts ─► offerOperations[type] ─► planOperation ─► commit
+//   operator ─► operator/calls/operations.ts ─► operatorOperations.apply ─► planOperation ─► commit
 import type { AgentToMaster } from "../protocol/internal";
 import type { OfferOperation } from "../protocol/mesos";
 import {
@@ -36,38 +36,12 @@ export class OperationRejected extends Error {
 
 const LABEL: Record<ResourceOperationType, string> = { RESERVE: "RESERVE", UNRESERVE: "UNRESERVE", CREATE: "CREATE", DESTROY: "DESTROY" };
 
-// ── authorization (issue #9) ────────────────────────────────────────────────────────────────
-// One function per operation, called after validation and before anything changes. Return an
-// error message to refuse (ACCEPT: the operation is dropped; operator API: 403 once the security
-// work maps it). Mesos's actions: RESERVE_RESOURCES, UNRESERVE_RESOURCES, CREATE_VOLUME,
-// DESTROY_VOLUME, with the framework's or the operator's principal. Today: everything allowed.
+// ── authorization ───────────────────────────────────────────────────────────────────────
+// The ACLs (reserve_resources, unreserve_resources, create_volumes, destroy_volumes) are checked
+// before a request gets here, on the principal that made it: ACCEPT by
+// ../security/scheduler-authz.ts (the call is refused with 403), the operator API by
+// ../security/operator-gate.ts (403, audited).
 
-export function authorizeReserve(_m: Master, _principal: string | undefined, _resources: Resources): string | null {
-  return null;
-}
-export function authorizeUnreserve(_m: Master, _principal: string | undefined, _resources: Resources): string | null {
-  return null;
-}
-export function authorizeCreate(_m: Master, _principal: string | undefined, _volumes: Resources): string | null {
-  return null;
-}
-export function authorizeDestroy(_m: Master, _principal: string | undefined, _volumes: Resources): string | null {
-  return null;
-}
-
-function authorize(m: Master, req: Requester, type: ResourceOperationType, c: Conversion): string | null {
-  const principal = req.kind === "framework" ? req.framework.info.principal : req.principal;
-  switch (type) {
-    case "RESERVE":
-      return authorizeReserve(m, principal, c.to);
-    case "UNRESERVE":
-      return authorizeUnreserve(m, principal, c.from);
-    case "CREATE":
-      return authorizeCreate(m, principal, c.to);
-    case "DESTROY":
-      return authorizeDestroy(m, principal, c.from);
-  }
-}
 
 // ── applying ────────────────────────────────────────────────────────────────────────────────
 
@@ -112,8 +86,6 @@ function acceptOperation(m: Master, framework: Framework, agent: Agent, op: Offe
   const plan = planOperation(agent, op, { kind: "framework", framework, offerRole });
   const label = `Invalid ${LABEL[op.type as ResourceOperationType] ?? op.type} Operation`;
   if (!plan.ok) return { ok: false, error: `${label}: ${plan.error}` };
-  const denied = authorize(m, { kind: "framework", framework }, plan.type, plan.conversion);
-  if (denied) return { ok: false, error: `Not authorized: ${denied}` };
   const next = applyConversion(available, plan.conversion);
   if (next === null) {
     return { ok: false, error: `${label}: ${plan.conversion.from.toString()} is not in the offered resources ${available.toString()}` };
@@ -133,8 +105,6 @@ export async function applyOperatorOperation(m: Master, agentId: string, op: Off
   if (!agent) throw new OperationRejected("No agent found with specified ID", 400);
   const plan = planOperation(agent, op, { kind: "operator", principal });
   if (!plan.ok) throw new OperationRejected(`Invalid ${op.type} operation: ${plan.error}`, 400);
-  const denied = authorize(m, { kind: "operator", principal }, plan.type, plan.conversion);
-  if (denied) throw new OperationRejected(`Not authorized: ${denied}`, 409);
   const { from, to } = plan.conversion;
   if (plan.type === "RESERVE") {
     const over = quotaLimitExceeded(m, from, to);

@@ -9,6 +9,7 @@ import { defaultMasterConfig, type MasterConfig } from "../master/config";
 import { serve, type Served } from "../http/server";
 import { projectRoot } from "../master/registry/migrate";
 import { freePort, waitUntil } from "./ports";
+import type { Security } from "../security/security";
 
 export interface TestMaster {
   running: RunningMaster;
@@ -18,7 +19,7 @@ export interface TestMaster {
   stop(): Promise<void>;
 }
 
-export async function startTestMaster(opts: { port?: number; registry?: string; config?: Partial<MasterConfig> } = {}): Promise<TestMaster> {
+export async function startTestMaster(opts: { port?: number; registry?: string; config?: Partial<MasterConfig>; security?: Security } = {}): Promise<TestMaster> {
   const port = opts.port ?? (await freePort());
   const config = defaultMasterConfig({
     ip: "127.0.0.1",
@@ -31,7 +32,7 @@ export async function startTestMaster(opts: { port?: number; registry?: string; 
   });
   const lines: string[] = [];
   const running = await startMaster({ config, registry: opts.registry ?? "in_memory", log: (l) => lines.push(l) });
-  const served = await serve({ ip: "127.0.0.1", port, running, dashboard: false, log: (l) => lines.push(l) });
+  const served = await serve({ ip: "127.0.0.1", port, running, dashboard: false, log: (l) => lines.push(l), security: opts.security });
   return {
     running,
     served,

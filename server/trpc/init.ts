@@ -1,4 +1,5 @@
 // tRPC setup for the dashboard, in numbered sections (create-t3-app style).
+import { dashboardVisibility, type DashboardVisibility } from "../security/visibility";
 import type { IncomingMessage } from "node:http";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
@@ -6,6 +7,9 @@ import type { MasterHandle } from "../master/handle";
 import { CommandError } from "../master/errors";
 import { CSRF_HEADER, csrfProblem, type RequestFacts } from "./origin";
 import { isPeerMaster, refreshPeers } from "./peers";
+import { ANONYMOUS, processSecurity, requestIdentity, type Security } from "../security/security";
+import type { AclAction } from "../security/acls";
+import { auditDenied } from "../security/operator-gate";
 
 // 1. Context -----------------------------------------------------------------------------------
 // The master handle lives in the same process; the dashboard server components and the /trpc
@@ -14,8 +18,12 @@ import { isPeerMaster, refreshPeers } from "./peers";
 
 export interface Context {
   handle: MasterHandle | null;
-  /** Who is asking (operator identity; "anonymous" until dashboard login exists, issue #9). */
+  /** Who is asking: the authenticated principal (session cookie, Basic or bearer) or "anonymous". */
   principal: string;
+  /** The authenticated principal; undefined when anonymous (ACL subject ANY). */
+  authenticated?: string;
+  /** The security configuration of the server that took the request (ACLs, authentication). */
+  security: Security;
   /** Facts about the HTTP request; absent for in-process calls from server components. */
   request?: RequestFacts;
 }
@@ -35,11 +43,17 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
-export function createContext(opts?: { req?: IncomingMessage }): Context {
+export function createContext(opts?: { req?: IncomingMessage; principal?: string }): Context {
   const req = opts?.req;
+  // The front door (server/security/gate.ts) authenticated the request; server components pass
+  // the principal of the page's session cookie.
+  const identity = req ? requestIdentity(req) : undefined;
+  const authenticated = identity ? identity.principal : opts?.principal;
   return {
+    security: identity?.security ?? processSecurity(),
     handle: getMasterHandle(),
-    principal: "anonymous",
+    principal: authenticated ?? ANONYMOUS,
+    authenticated,
     request: req ? { host: header(req, "host"), origin: header(req, "origin"), csrf: header(req, CSRF_HEADER) } : undefined,
   };
 }
@@ -94,11 +108,35 @@ export type OperatorAction =
   | "START_MAINTENANCE"
   | "STOP_MAINTENANCE";
 
+/** The ACL action behind each dashboard action (server/security/acls.ts). */
+export const ACL_OF: Record<OperatorAction, AclAction> = {
+  KILL_TASK: "kill_tasks",
+  TEARDOWN: "teardown_frameworks",
+  UPDATE_WEIGHTS: "update_weights",
+  UPDATE_QUOTA: "update_quotas",
+  DRAIN_AGENT: "drain_agents",
+  DEACTIVATE_AGENT: "deactivate_agents",
+  REACTIVATE_AGENT: "reactivate_agents",
+  MARK_AGENT_GONE: "mark_agents_gone",
+  UPDATE_MAINTENANCE_SCHEDULE: "update_maintenance_schedules",
+  START_MAINTENANCE: "start_maintenances",
+  STOP_MAINTENANCE: "stop_maintenances",
+};
+
 /**
- * The one place operator authorization plugs in (issue #9 adds login and ACLs). Today every
- * principal ("anonymous") may act; the check exists so no mutation can bypass it.
+ * The one place operator authorization happens for the dashboard: the local authorizer (--acls)
+ * decides for the context's principal, on each of `objects` (none = any object). A refusal is
+ * recorded in the timeline (who, what, denied) and answered FORBIDDEN.
  */
-export function authorize(_ctx: Context, _action: OperatorAction): void {}
+export function authorize(ctx: Context, action: OperatorAction, objects: (string | undefined)[] = []): void {
+  const security = ctx.security;
+  const acl = ACL_OF[action];
+  const targets = objects.filter((o): o is string => o !== undefined);
+  const denied = targets.length === 0 ? (security.authorize(ctx.authenticated, acl) ? null : "") : targets.find((o) => !security.authorize(ctx.authenticated, acl, o));
+  if (denied === null || denied === undefined) return;
+  if (ctx.handle) auditDenied(ctx.handle.master, action, ctx.authenticated, denied ? `on '${denied}'` : "");
+  throw new TRPCError({ code: "FORBIDDEN", message: `Principal '${ctx.principal}' is not authorized to ${acl}${denied ? ` on '${denied}'` : ""}` });
+}
 
 /** The operator's reason for a change; recorded in the timeline with the action. */
 export const Reason = z.string().trim().min(3, "Give a reason (at least 3 characters)").max(500);
@@ -119,8 +157,13 @@ export const operatorProcedure = masterProcedure
     return next();
   });
 
-/** Runs the authorization hook, then the command; one line per router procedure. */
-export function asOperator<T>(ctx: Context, action: OperatorAction, run: () => T): T {
-  authorize(ctx, action);
+/** What the context's principal may see (undefined: no ACLs, everything). */
+export function visibilityOf(ctx: Context & { handle: MasterHandle }): DashboardVisibility | undefined {
+  return dashboardVisibility(ctx.security, ctx.authenticated, ctx.handle.master);
+}
+
+/** Runs the authorization hook (on the given ACL objects), then the command; one line per router procedure. */
+export function asOperator<T>(ctx: Context, action: OperatorAction, run: () => T, objects: (string | undefined)[] = []): T {
+  authorize(ctx, action, objects);
   return run();
 }

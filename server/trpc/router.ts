@@ -11,6 +11,7 @@ import { eventsRouter } from "./routers/events";
 import { haRouter } from "./routers/ha";
 import { maintenanceRouter } from "./routers/maintenance";
 import { sandboxRouter } from "./routers/sandbox";
+import { authRouter } from "./routers/auth";
 
 export const appRouter = router({
   cluster: clusterRouter,
@@ -23,6 +24,7 @@ export const appRouter = router({
   ha: haRouter,
   maintenance: maintenanceRouter,
   sandbox: sandboxRouter,
+  auth: authRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -9,6 +9,19 @@ import { AppLink } from "./app-link";
 import { ThemeToggle } from "./theme";
 import { openPalette } from "./palette";
 import { Ago } from "../time";
+import { useAuth } from "../../lib/use-auth";
+
+/** The signed-in principal and the logout button (a POST form: no script needed). */
+function Account() {
+  const me = useAuth();
+  if (!me?.authEnabled) return null;
+  return (
+    <form method="post" action="/logout" className="account" data-testid="account">
+      <span className="muted">signed in as <b data-testid="principal">{me.principal}</b></span>{" "}
+      <button type="submit" className="small" data-testid="logout">Sign out</button>
+    </form>
+  );
+}
 
 export function Header() {
   const trpc = useTRPC();
@@ -32,6 +45,7 @@ export function Header() {
       </button>
       <ThemeToggle />
       <LiveToggle />
+      <Account />
     </header>
   );
 }

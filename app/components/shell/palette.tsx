@@ -3,6 +3,7 @@
 // and runs actions — open a page, kill a task, tear down a framework, pause live updates, switch
 // the theme. Arrow keys move, Enter runs, Escape closes. Also the global keyboard shortcuts:
 // "g" then a page's letter navigates, "/" focuses the page's filter, "?" lists the keys.
+import { useCan } from "../../lib/use-auth";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useRouter } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
@@ -56,6 +57,8 @@ export function CommandPalette() {
     else router.push(path);
   };
 
+  const canTeardown = useCan("TEARDOWN");
+  const canKill = useCan("KILL_TASK");
   const items = useMemo<Item[]>(() => {
     const needle = q.trim().toLowerCase();
     const out: Item[] = [];
@@ -63,11 +66,11 @@ export function CommandPalette() {
       if (h.kind === "agent") out.push({ key: `a:${h.id}`, group: "Agents", label: h.label || h.id, detail: `${shortId(h.id)} · ${h.state}`, run: () => go(agentHref(h.id)) });
       if (h.kind === "framework") {
         out.push({ key: `f:${h.id}`, group: "Frameworks", label: h.label, detail: `${shortId(h.id)} · ${h.state}`, run: () => go(frameworkHref(h.id)) });
-        if (h.state !== "completed") out.push({ key: `ft:${h.id}`, group: "Actions", label: `Tear down ${h.label}…`, detail: shortId(h.id), run: () => setTeardown(h.id) });
+        if (h.state !== "completed" && canTeardown) out.push({ key: `ft:${h.id}`, group: "Actions", label: `Tear down ${h.label}…`, detail: shortId(h.id), run: () => setTeardown(h.id) });
       }
       if (h.kind === "task") {
         out.push({ key: `t:${h.frameworkId}/${h.id}`, group: "Tasks", label: h.label === h.id ? h.id : `${h.label}`, detail: `${h.id} · ${stateLabel(h.state ?? "")}`, run: () => go(taskHref(h.frameworkId!, h.id)) });
-        if (h.state && !TERMINAL.has(h.state)) out.push({ key: `tk:${h.frameworkId}/${h.id}`, group: "Actions", label: `Kill task ${h.id}…`, detail: h.label, run: () => setKill({ frameworkId: h.frameworkId!, id: h.id, name: h.label, state: h.state }) });
+        if (h.state && !TERMINAL.has(h.state) && canKill) out.push({ key: `tk:${h.frameworkId}/${h.id}`, group: "Actions", label: `Kill task ${h.id}…`, detail: h.label, run: () => setKill({ frameworkId: h.frameworkId!, id: h.id, name: h.label, state: h.state }) });
       }
     }
     const statics: Item[] = [
@@ -82,7 +85,7 @@ export function CommandPalette() {
     const order = ["Tasks", "Agents", "Frameworks", "Actions", "Pages"];
     return out.sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [hits, query, q, live, base]);
+  }, [hits, query, q, live, base, canTeardown, canKill]);
 
   useEffect(() => setSel(0), [query]);
 

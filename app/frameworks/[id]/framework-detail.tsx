@@ -1,4 +1,5 @@
 "use client";
+import { useCan } from "../../lib/use-auth";
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../../trpc/client";
@@ -24,6 +25,7 @@ export function FrameworkDetail({ id }: { id: string }) {
   const trpc = useTRPC();
   const { data: f, isPending, error } = useQuery(trpc.frameworks.detail.queryOptions({ id }));
   const [teardown, setTeardown] = useState(false);
+  const canTeardown = useCan("TEARDOWN");
   if (isPending) return <p className="muted">Loading…</p>;
   if (error) return <p className="error" role="alert">{error.message}</p>;
   if (!f) return <Unavailable title="Framework not found" testId="not-found">No framework with id <code>{id}</code> is known to this master.</Unavailable>;
@@ -34,7 +36,7 @@ export function FrameworkDetail({ id }: { id: string }) {
       <div className="crumbs"><AppLink href="/frameworks">Frameworks</AppLink> /</div>
       <h1 data-testid="framework-title">
         {f.name} <StateBadge value={f.lifecycle} />
-        {!completed && (
+        {!completed && canTeardown && (
           <button type="button" className="danger title-action" onClick={() => setTeardown(true)} data-testid="teardown">Teardown…</button>
         )}
       </h1>

@@ -1,4 +1,5 @@
 "use client";
+import { useCan } from "../../lib/use-auth";
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../../trpc/client";
@@ -36,6 +37,7 @@ function KnownTask({ id, frameworkId }: { id: string; frameworkId: string }) {
   const trpc = useTRPC();
   const { data: t, isPending, error } = useQuery(trpc.tasks.detail.queryOptions({ frameworkId, taskId: id }));
   const { data: sandbox } = useQuery(trpc.sandbox.capability.queryOptions());
+  const canKill = useCan("KILL_TASK");
   const [kill, setKill] = useState(false);
   if (isPending) return <p className="muted">Loading…</p>;
   if (error) return <p className="error" role="alert">{error.message}</p>;
@@ -48,7 +50,7 @@ function KnownTask({ id, frameworkId }: { id: string; frameworkId: string }) {
       <h1 data-testid="task-title">
         <span className="title-text">{t.name === t.id ? t.id : `${t.name}`}</span> <StateBadge value={t.state} />
         {t.killRequested && active && <span className="state warn">kill requested</span>}
-        {active && t.frameworkActive && <button type="button" className="danger title-action" onClick={() => setKill(true)} data-testid="kill-task">Kill…</button>}
+        {active && t.frameworkActive && canKill && <button type="button" className="danger title-action" onClick={() => setKill(true)} data-testid="kill-task">Kill…</button>}
       </h1>
       <div className="grid2">
         <section className="panel">

@@ -7,6 +7,7 @@
 // Confinement holds end to end: the operator layer normalises the virtual path (no `..` left),
 // the agent id must be a valid id of a registered agent, and the agent applies its own checks
 // (sandboxes only, symlinks resolved, double encoding refused) to what is forwarded.
+import { processSecurity } from "../../security/security";
 import http from "node:http";
 import { validateIdString } from "../../protocol/values";
 import type { Master } from "../master";
@@ -27,13 +28,19 @@ interface V1FileInfo {
   gid?: string;
 }
 
+/** The master's credential for agents with --http_credentials (--agent_http_credential), if any. */
+function agentAuthHeader(): Record<string, string> {
+  const authorization = processSecurity().agentAuthorization;
+  return authorization ? { Authorization: authorization } : {};
+}
+
 /** Posts a v1 operator call to an agent; resolves with the status and body text. */
 function agentCall(endpoint: string, body: unknown): Promise<{ status: number; text: string }> {
   const [host, port] = [endpoint.slice(0, endpoint.lastIndexOf(":")), Number(endpoint.slice(endpoint.lastIndexOf(":") + 1))];
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host, port, path: "/api/v1", method: "POST", timeout: TIMEOUT_MS, headers: { "Content-Type": "application/json", Accept: "application/json", "Content-Length": Buffer.byteLength(payload) } },
+      { host, port, path: "/api/v1", method: "POST", timeout: TIMEOUT_MS, headers: { "Content-Type": "application/json", Accept: "application/json", "Content-Length": Buffer.byteLength(payload), ...agentAuthHeader() } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));

@@ -12,6 +12,7 @@ import { acknowledge, frameworkMessage, kill, reconcile, shutdownExecutor } from
 import { EventStream, responseSink } from "./stream";
 import type { Framework } from "../state";
 import type { SchedulerEvent } from "../../protocol/scheduler";
+import { schedulerCallRefusal, schedulerSubscribeRefusal } from "../../security/scheduler-authz";
 
 const JSON_TYPE = "application/json";
 const PROTOBUF_TYPE = "application/x-protobuf";
@@ -55,6 +56,8 @@ export async function handleScheduler(m: Master, req: IncomingMessage, res: Serv
     return sendText(res, 400, `The stream ID '${String(streamId)}' included in this request didn't match the stream ID currently associated with framework ID ${framework.id}`);
   }
   if (call.type === "UNKNOWN") return sendText(res, 501, "Received 'UNKNOWN' call");
+  const refused = schedulerCallRefusal(req, framework.info, call);
+  if (refused) return sendText(res, 403, refused);
   m.counters.countCall(framework.id, call.type);
   if (call.type === "UPDATE_FRAMEWORK") {
     const error = updateFramework(m, framework, call.update_framework!);
@@ -71,6 +74,9 @@ function handleSubscribe(m: Master, req: IncomingMessage, res: ServerResponse, c
   if (req.headers["mesos-stream-id"] !== undefined) {
     return sendText(res, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
   }
+  const info = call.subscribe!.framework_info;
+  const refused = schedulerSubscribeRefusal(req, info, info.id ? m.frameworks.get(info.id.value)?.info : undefined);
+  if (refused) return sendText(res, 403, refused);
   const stream = new EventStream<SchedulerEvent>(responseSink(res));
   res.writeHead(200, { "Content-Type": JSON_TYPE, "Mesos-Stream-Id": stream.id, "Cache-Control": "no-cache" });
   res.flushHeaders();

@@ -15,6 +15,7 @@ import { getQuota, getRoles, getWeights, removeQuotaCall, setQuotaCall, updateQu
 import { createVolumes, destroyVolumes, reserveResources, unreserveResources } from "./calls/operations";
 import { killTask, teardown } from "./calls/actions";
 import { getElections } from "./calls/elections";
+import { authorizeOperatorCall } from "../../security/operator-gate";
 
 const JSON_TYPE = "application/json";
 const PROTOBUF_TYPE = "application/x-protobuf";
@@ -106,8 +107,10 @@ export async function handleOperatorApi(ctx: OperatorContext, plugged: Pluggable
     return sendText(res, 406, `Expecting 'Accept' to allow '${JSON_TYPE}' (protobuf is not supported)`);
   }
 
-  const io = { req, res, principal: principalOf(req) };
   if (call.type === "UNKNOWN") return sendText(res, 501, "Received 'UNKNOWN' call");
+  const authorize = authorizeOperatorCall(ctx.m, call, req, res); // 403 (audited) when the ACLs refuse
+  if (!authorize) return;
+  const io = { req, res, principal: principalOf(req), authorize };
   if (call.type === "SUBSCRIBE") return ctx.subscribers.subscribe(req, res);
   const handler = (HANDLERS as Partial<Record<OperatorCallType, CallHandler>>)[call.type] ?? plugged.get(call.type);
   if (!handler) return sendText(res, 501, `Call '${call.type}' is not supported by this Plateau version yet`);

@@ -10,6 +10,7 @@ import type { LoggingLevel } from "./logging";
 import type { MasterHistory } from "./history";
 import type { VersionInfo } from "./version";
 import type { CacheWarmer } from "./render/warmer";
+import { principalName } from "../../security/security";
 
 export interface OperatorContext {
   m: Master;
@@ -25,7 +26,7 @@ export interface OperatorContext {
   log: (line: string) => void;
 }
 
-/** Who is asking. Authentication does not exist yet: every caller is "anonymous". */
-export function principalOf(_req: unknown): string {
-  return "anonymous";
+/** Who is asking: the principal the front door authenticated (server/security), or "anonymous". */
+export function principalOf(req: object): string {
+  return principalName(req);
 }

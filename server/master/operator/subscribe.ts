@@ -12,7 +12,8 @@ import type { MasterEvent } from "../events";
 import type { Master } from "../master";
 import type { TimerHandle } from "../clock";
 import type { StateCache } from "./render/cache";
-import { capture, v1AgentJson, v1GetState } from "./render/state";
+import { capture, v1AgentJson, v1GetState, type ViewFilter } from "./render/state";
+import { viewFilter } from "../../security/visibility";
 import { v1Framework, v1Status } from "./render/v1";
 import { idJson, j } from "./render/json";
 import { resolvePieces, streamPieces, type Range } from "./sliced-writer";
@@ -56,6 +57,8 @@ class OperatorStream {
   constructor(
     readonly res: ServerResponse,
     private readonly onClosed: (s: OperatorStream) => void,
+    /** What this subscriber's principal may see (undefined: everything). */
+    readonly view?: ViewFilter,
   ) {
     res.on("close", () => this.markClosed());
   }
@@ -129,8 +132,9 @@ export class OperatorSubscribers {
     }
     if (res.destroyed || !m.isLeading) return void res.end();
 
-    const stream = new OperatorStream(res, (s) => this.remove(s));
-    const pieces = wrap(`{"type":"SUBSCRIBED","subscribed":{"get_state":`, v1GetState(this.cache, m, capture(m)), `,"heartbeat_interval_seconds":${j(heartbeatMs / 1000)}}}`);
+    const view = viewFilter(req, m);
+    const stream = new OperatorStream(res, (s) => this.remove(s), view);
+    const pieces = wrap(`{"type":"SUBSCRIBED","subscribed":{"get_state":`, v1GetState(this.cache, m, capture(m, { view })), `,"heartbeat_interval_seconds":${j(heartbeatMs / 1000)}}}`);
     const snapshot = resolvePieces(pieces);
     this.streams.add(stream);
     this.ensureListening();
@@ -147,7 +151,7 @@ export class OperatorSubscribers {
       const json = renderEvent(this.m, this.cache, e);
       if (json === null) return;
       const record = frame(json);
-      for (const s of this.streams) s.send(record);
+      for (const s of this.streams) if (!s.view || eventVisible(this.m, s.view, e)) s.send(record);
     });
   }
 
@@ -161,5 +165,22 @@ export class OperatorSubscribers {
 
   close(): void {
     for (const s of [...this.streams]) s.close();
+  }
+}
+
+/** Whether a subscriber restricted by `view` may see event `e` (agents are visible to all). */
+export function eventVisible(m: Master, view: ViewFilter, e: MasterEvent): boolean {
+  switch (e.type) {
+    case "TASK_ADDED":
+    case "TASK_UPDATED": {
+      const fw = m.frameworks.get(e.task.frameworkId) ?? m.completedFrameworks.find((c) => c.framework.id === e.task.frameworkId)?.framework;
+      return fw !== undefined && view.framework(fw) && view.task(fw, e.task);
+    }
+    case "FRAMEWORK_ADDED":
+    case "FRAMEWORK_UPDATED":
+    case "FRAMEWORK_REMOVED":
+      return view.framework(e.framework);
+    default:
+      return true;
   }
 }

@@ -1,7 +1,7 @@
 // Cluster-wide reads: the overview figures, this master's identity, the metric history for the
 // charts, the command palette's search, and the live change feed (SSE).
 import { z } from "zod";
-import { masterProcedure, router } from "../init";
+import { masterProcedure, router, visibilityOf } from "../init";
 import { changeNotices } from "../changes";
 
 export interface MasterSummary {
@@ -41,10 +41,21 @@ export const clusterRouter = router({
 
   search: masterProcedure
     .input(z.object({ q: z.string().max(200), limit: z.number().int().min(1).max(20).default(6) }))
-    .query(({ ctx, input }) => ctx.handle.search(input.q, input.limit)),
+    .query(({ ctx, input }) => {
+      const hits = ctx.handle.search(input.q, input.limit);
+      const vis = visibilityOf(ctx);
+      if (!vis) return hits;
+      return hits.filter((h) => (h.kind === "framework" ? vis.framework(h.id) : h.kind === "task" ? vis.taskRef(h.frameworkId!, h.id) : true));
+    }),
 
   /** Live change notices (SSE): at most one per 150 ms, a heartbeat every 5 s. */
   changes: masterProcedure.subscription(async function* ({ ctx, signal }) {
-    yield* changeNotices(ctx.handle, signal);
+    // With view ACLs, a subscriber learns only about tasks and frameworks it may view.
+    for await (const notice of changeNotices(ctx.handle, signal)) {
+      const vis = visibilityOf(ctx);
+      yield vis
+        ? { ...notice, tasks: notice.tasks.filter((t) => vis.taskRef(t.frameworkId, t.id)), frameworks: notice.frameworks.filter((id) => vis.framework(id)) }
+        : notice;
+    }
   }),
 });

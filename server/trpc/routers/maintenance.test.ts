@@ -6,6 +6,7 @@ import { TRPCError } from "@trpc/server";
 import { appRouter } from "../router";
 import { createCallerFactory } from "../init";
 import { MasterHandle } from "../../master/handle";
+import { Security } from "../../security/security";
 import { Maintenance } from "../../master/maintenance/service";
 import { registerFakeAgent, startHarness, type Harness } from "../../testing/master-harness";
 
@@ -20,7 +21,7 @@ async function caller() {
   h = await startHarness();
   svc = new Maintenance(h.master);
   svc.start();
-  return createCallerFactory(appRouter)({ handle: new MasterHandle(h.master), principal: "alice" });
+  return createCallerFactory(appRouter)({ handle: new MasterHandle(h.master), principal: "alice", authenticated: "alice", security: new Security() });
 }
 
 async function error(p: Promise<unknown>): Promise<TRPCError> {

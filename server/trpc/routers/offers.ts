@@ -1,12 +1,17 @@
-// Outstanding offers and inverse offers, with their age.
-import { masterProcedure, router } from "../init";
+// Outstanding offers and inverse offers, with their age (filtered by the view_frameworks ACL).
+import { masterProcedure, router, visibilityOf } from "../init";
 import { maintenanceOf } from "./maintenance";
 
 export const offersRouter = router({
-  list: masterProcedure.query(({ ctx }) => ({
-    now: Date.now(),
-    offers: ctx.handle.offers(),
-    /** null: this master is not leading (no maintenance service). */
-    inverseOffers: maintenanceOf(ctx.handle)?.inverseOfferRows() ?? null,
-  })),
+  list: masterProcedure.query(({ ctx }) => {
+    const vis = visibilityOf(ctx);
+    const offers = ctx.handle.offers();
+    const inverse = maintenanceOf(ctx.handle)?.inverseOfferRows() ?? null;
+    return {
+      now: Date.now(),
+      offers: vis ? offers.filter((o) => vis.framework(o.frameworkId)) : offers,
+      /** null: this master is not leading (no maintenance service). */
+      inverseOffers: vis && inverse ? inverse.filter((o) => vis.framework(o.frameworkId)) : inverse,
+    };
+  }),
 });

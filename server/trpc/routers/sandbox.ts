@@ -3,7 +3,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { MasterHandle } from "../../master/handle";
-import { masterProcedure, router } from "../init";
+import { masterProcedure, router, visibilityOf, type Context } from "../init";
 import { sleep } from "../changes";
 import { SANDBOX_UNAVAILABLE, decodeChunk, safeRelativePath, sandboxCapability, type SandboxFiles } from "../sandbox-files";
 
@@ -13,7 +13,11 @@ const RelPath = z.string().max(4096);
 const MAX_READ = 256 * 1024;
 const TAIL_POLL_MS = 400;
 
-async function filesFor(handle: MasterHandle, frameworkId: string, taskId: string): Promise<SandboxFiles> {
+async function filesFor(ctx: Context & { handle: MasterHandle }, frameworkId: string, taskId: string): Promise<SandboxFiles> {
+  const handle = ctx.handle;
+  // access_sandboxes (object: the task's user) when ACLs are configured.
+  const vis = visibilityOf(ctx);
+  if (vis && !vis.sandbox(frameworkId, taskId)) throw new TRPCError({ code: "FORBIDDEN", message: `Principal '${ctx.principal}' is not authorized to access the sandbox of task ${taskId}` });
   const cap = sandboxCapability(handle);
   if (!cap) throw new TRPCError({ code: "NOT_IMPLEMENTED", message: SANDBOX_UNAVAILABLE });
   const files = await cap.sandboxFiles(frameworkId, taskId);
@@ -51,7 +55,7 @@ export const sandboxRouter = router({
   capability: masterProcedure.query(({ ctx }) => (sandboxCapability(ctx.handle) ? { available: true as const } : { available: false as const, reason: SANDBOX_UNAVAILABLE })),
 
   browse: masterProcedure.input(z.object({ ...TaskRef, path: RelPath.default("") })).query(async ({ ctx, input }) => {
-    const files = await filesFor(ctx.handle, input.frameworkId, input.taskId);
+    const files = await filesFor(ctx, input.frameworkId, input.taskId);
     const path = relPath(input.path);
     const entries = await files.list(path);
     return { path, entries: entries.map((e) => ({ ...e, downloadUrl: e.isDirectory ? undefined : files.downloadUrl?.(e.path) })) };
@@ -61,7 +65,7 @@ export const sandboxRouter = router({
   read: masterProcedure
     .input(z.object({ ...TaskRef, path: RelPath, offset: z.number().int().min(0).default(0), length: z.number().int().min(0).max(MAX_READ).default(64 * 1024), fromEnd: z.boolean().default(false) }))
     .query(async ({ ctx, input }) => {
-      const files = await filesFor(ctx.handle, input.frameworkId, input.taskId);
+      const files = await filesFor(ctx, input.frameworkId, input.taskId);
       const path = relPath(input.path);
       let offset = input.offset;
       if (input.fromEnd) offset = Math.max(0, (await files.read(path, 0, 0)).size - input.length);
@@ -72,7 +76,7 @@ export const sandboxRouter = router({
   tail: masterProcedure
     .input(z.object({ ...TaskRef, path: RelPath, offset: z.number().int().min(0) }))
     .subscription(async function* ({ ctx, input, signal }) {
-      const files = await filesFor(ctx.handle, input.frameworkId, input.taskId);
+      const files = await filesFor(ctx, input.frameworkId, input.taskId);
       const path = relPath(input.path);
       let offset = input.offset;
       while (!signal?.aborted) {

@@ -5,7 +5,8 @@ import { TASK_STATES, isTerminalState } from "../../protocol/mesos";
 import { TASK_SORTS } from "../../master/dashboard-views";
 import type { MasterHandle } from "../../master/handle";
 import { TRPCError } from "@trpc/server";
-import { asOperator, masterProcedure, operatorProcedure, router } from "../init";
+import { taskUser } from "../../security/operator-authz";
+import { asOperator, masterProcedure, operatorProcedure, router, visibilityOf } from "../init";
 
 export const TaskListInput = z.object({
   state: z.enum([...TASK_STATES, "active", "terminal"]).optional(),
@@ -40,18 +41,21 @@ function killOne(handle: MasterHandle, ref: z.infer<typeof TaskRef>, principal: 
 }
 
 export const tasksRouter = router({
-  list: masterProcedure.input(TaskListInput).query(({ ctx, input }) => ctx.handle.taskPage(input)),
-  detail: masterProcedure.input(TaskRef).query(({ ctx, input }) => ctx.handle.taskDetail(input.frameworkId, input.taskId)),
+  list: masterProcedure.input(TaskListInput).query(({ ctx, input }) => ctx.handle.taskPage({ ...input, visible: visibilityOf(ctx) })),
+  detail: masterProcedure.input(TaskRef).query(({ ctx, input }) => {
+    const vis = visibilityOf(ctx);
+    return vis && !vis.taskRef(input.frameworkId, input.taskId) ? null : ctx.handle.taskDetail(input.frameworkId, input.taskId);
+  }),
   kill: operatorProcedure.input(TaskRef).mutation(({ ctx, input }) =>
     asOperator(ctx, "KILL_TASK", () => {
       const task = ctx.handle.taskDetail(input.frameworkId, input.taskId);
       if (task && isTerminalState(task.state)) throw new TRPCError({ code: "CONFLICT", message: `Task ${input.taskId} is already ${task.state}` });
       ctx.handle.killTask(input.frameworkId, input.taskId, ctx.principal, input.reason);
       return { ok: true };
-    }),
+    }, [taskUser(ctx.handle.master, input.frameworkId, input.taskId)]),
   ),
   /** Kills up to 500 tasks; answers per task (a task that cannot be killed does not stop the rest). */
   killMany: operatorProcedure
     .input(z.object({ tasks: z.array(TaskRef).min(1).max(500) }))
-    .mutation(({ ctx, input }) => asOperator(ctx, "KILL_TASK", () => input.tasks.map((ref) => killOne(ctx.handle, ref, ctx.principal, input.reason)))),
+    .mutation(({ ctx, input }) => asOperator(ctx, "KILL_TASK", () => input.tasks.map((ref) => killOne(ctx.handle, ref, ctx.principal, input.reason)), input.tasks.map((ref) => taskUser(ctx.handle.master, ref.frameworkId, ref.taskId)))),
 });

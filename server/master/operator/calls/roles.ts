@@ -2,6 +2,7 @@
 // REMOVE_QUOTA), over the master's roles module (../../roles.ts: weights and quota are durable
 // registry entries, validated and applied to the allocator there). Also the role data the legacy
 // /master/roles, /master/weights and /master/quota endpoints render.
+import { roleVisible } from "../../../security/visibility";
 import { sendText } from "../../../http/util";
 import { isTerminalState, type Resource } from "../../../protocol/mesos";
 import { Resources } from "../../../resources";
@@ -58,8 +59,9 @@ export function scalarQuantities(r: Resources): Record<string, number> {
   return out;
 }
 
-export const getRoles: CallHandler = (ctx, _call, { res }) => {
-  const roles = roleResources(ctx.m).map((r) => {
+export const getRoles: CallHandler = (ctx, _call, { req, res }) => {
+  const visible = roleVisible(req);
+  const roles = roleResources(ctx.m).filter((r) => visible(r.name)).map((r) => {
     const role: Record<string, unknown> = { name: r.name, weight: r.weight };
     if (r.frameworks.length > 0) role.frameworks = r.frameworks.map((value) => ({ value }));
     const resources = r.allocated.add(r.offered).toArray();
@@ -69,8 +71,9 @@ export const getRoles: CallHandler = (ctx, _call, { res }) => {
   respondJson(res, "GET_ROLES", j(roles.length > 0 ? { roles } : {}));
 };
 
-export const getWeights: CallHandler = (ctx, _call, { res }) => {
-  const weightInfos = currentWeights(ctx.m).map((w) => ({ weight: w.weight, role: w.role }));
+export const getWeights: CallHandler = (ctx, _call, { req, res }) => {
+  const visible = roleVisible(req);
+  const weightInfos = currentWeights(ctx.m).filter((w) => visible(w.role)).map((w) => ({ weight: w.weight, role: w.role }));
   respondJson(res, "GET_WEIGHTS", j(weightInfos.length > 0 ? { weight_infos: weightInfos } : {}));
 };
 
@@ -89,8 +92,8 @@ function scalarList(amounts: Record<string, number>): Resource[] {
 }
 
 /** QuotaStatus `{infos (deprecated), configs}` with empty lists omitted. */
-export function quotaStatus(m: Master): Record<string, unknown> {
-  const configs = currentQuotas(m);
+export function quotaStatus(m: Master, visible: (role: string) => boolean = () => true): Record<string, unknown> {
+  const configs = currentQuotas(m).filter((c) => visible(c.role));
   const status: Record<string, unknown> = {};
   const infos = configs.filter((c) => Object.keys(c.guarantees).length > 0).map((c) => ({ role: c.role, guarantee: scalarList(c.guarantees) }));
   if (infos.length > 0) status.infos = infos;
@@ -98,7 +101,7 @@ export function quotaStatus(m: Master): Record<string, unknown> {
   return status;
 }
 
-export const getQuota: CallHandler = (ctx, _call, { res }) => respondJson(res, "GET_QUOTA", j({ status: quotaStatus(ctx.m) }));
+export const getQuota: CallHandler = (ctx, _call, { req, res }) => respondJson(res, "GET_QUOTA", j({ status: quotaStatus(ctx.m, roleVisible(req, "get_quotas")) }));
 
 export async function applyQuota(m: Master, configs: QuotaConfig[], force: boolean, principal: string): Promise<void> {
   await updateQuota(m, configs, force, principal);

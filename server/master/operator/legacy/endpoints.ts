@@ -1,6 +1,7 @@
 // Legacy (v0) endpoints other than the state documents: /master/redirect, /version,
 // /master/flags, /master/roles, /master/weights, /master/quota, /master/teardown, the
 // reservation/volume forms, /metrics/snapshot, /metrics (Prometheus) and /logging/toggle.
+import { roleVisible } from "../../../security/visibility";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HttpError, readBody, sendEmpty, sendText } from "../../../http/util";
 import { JsonInputError, parseJsonBody } from "../../../protocol/json";
@@ -9,6 +10,8 @@ import { describeIssues } from "../../../protocol/errors";
 import { z } from "zod";
 import { currentWeights, updateWeights } from "../../roles";
 import { principalOf, type OperatorContext } from "../context";
+import type { OperatorCall } from "../call";
+import { authorizeOperatorCall } from "../../../security/operator-gate";
 import { leaderGate, methodGate, sendJsonText } from "../http";
 import { j } from "../render/json";
 import { metricsSnapshot, prometheusText } from "../metrics";
@@ -42,11 +45,15 @@ export const redirect: Handler = (ctx, _req, res) => {
 
 export const version: Handler = (ctx, _req, res, query) => sendJsonText(res, j(ctx.version), query);
 
-export const flags: Handler = (ctx, _req, res, query) => sendJsonText(res, j({ flags: ctx.m.config.displayFlags }), query);
+export const flags: Handler = (ctx, req, res, query) => {
+  if (!authorizeOperatorCall(ctx.m, { type: "GET_FLAGS" } as OperatorCall, req, res)) return;
+  sendJsonText(res, j({ flags: ctx.m.config.displayFlags }), query);
+};
 
-export const roles: Handler = (ctx, _req, res, query) => {
+export const roles: Handler = (ctx, req, res, query) => {
   if (leaderGate(ctx.m, res)) return;
-  const list = roleResources(ctx.m).map((r) => {
+  const visible = roleVisible(req);
+  const list = roleResources(ctx.m).filter((r) => visible(r.name)).map((r) => {
     const role: Record<string, unknown> = { name: r.name, weight: r.weight };
     if (r.quota) role.quota = { role: r.name, guarantee: r.quota.guarantees, limit: r.quota.limits, consumed: r.quota.consumed };
     role.resources = scalarQuantities(r.allocated.add(r.offered));
@@ -64,7 +71,10 @@ const WeightList = z.array(z.object({ role: z.string(), weight: z.number() }));
 export const weights: Handler = async (ctx, req, res, query) => {
   if (leaderGate(ctx.m, res)) return;
   if (methodGate(req, res, ["GET", "PUT"])) return;
-  if (req.method === "GET") return sendJsonText(res, j(currentWeights(ctx.m).map((w) => ({ weight: w.weight, role: w.role }))), query);
+  if (req.method === "GET") {
+    const visible = roleVisible(req);
+    return sendJsonText(res, j(currentWeights(ctx.m).filter((w) => visible(w.role)).map((w) => ({ weight: w.weight, role: w.role }))), query);
+  }
   const text = await bodyText(req, res);
   if (text === null) return;
   let parsed: z.infer<typeof WeightList>;
@@ -77,6 +87,7 @@ export const weights: Handler = async (ctx, req, res, query) => {
     throw err;
   }
   try {
+    if (!authorizeOperatorCall(ctx.m, { type: "UPDATE_WEIGHTS", update_weights: { weight_infos: parsed } } as OperatorCall, req, res)) return;
     await updateWeights(ctx.m, parsed, principalOf(req));
   } catch (err) {
     return sendCommandError(res, err);
@@ -87,7 +98,7 @@ export const weights: Handler = async (ctx, req, res, query) => {
 export const quota: Handler = async (ctx, req, res, query) => {
   if (leaderGate(ctx.m, res)) return;
   if (methodGate(req, res, ["GET", "POST"])) return;
-  if (req.method === "GET") return sendJsonText(res, j(quotaStatus(ctx.m)), query);
+  if (req.method === "GET") return sendJsonText(res, j(quotaStatus(ctx.m, roleVisible(req, "get_quotas"))), query);
   const text = await bodyText(req, res);
   if (text === null) return;
   let body: unknown;
@@ -100,6 +111,7 @@ export const quota: Handler = async (ctx, req, res, query) => {
   const parsed = configFromQuotaRequest(body);
   if (typeof parsed === "string") return sendText(res, 400, parsed);
   try {
+    if (!authorizeOperatorCall(ctx.m, { type: "UPDATE_QUOTA", update_quota: { quota_configs: [{ role: parsed.config.role }] } } as OperatorCall, req, res)) return;
     await applyQuota(ctx.m, [parsed.config], parsed.force, principalOf(req));
   } catch (err) {
     return sendCommandError(res, err);
@@ -111,9 +123,15 @@ export const quota: Handler = async (ctx, req, res, query) => {
 export const quotaRemove: Handler = async (ctx, req, res, _query, path) => {
   if (leaderGate(ctx.m, res)) return;
   if (methodGate(req, res, ["DELETE"])) return;
-  const role = decodeURIComponent(path.slice(path.indexOf("/quota/") + "/quota/".length));
+  let role: string;
+  try {
+    role = decodeURIComponent(path.slice(path.indexOf("/quota/") + "/quota/".length));
+  } catch {
+    return sendText(res, 400, "Failed to parse request path: malformed % sequence");
+  }
   if (role === "") return sendText(res, 400, "Failed to parse request path: expecting a role");
   try {
+    if (!authorizeOperatorCall(ctx.m, { type: "REMOVE_QUOTA", remove_quota: { role } } as OperatorCall, req, res)) return;
     const error = await removeQuota(ctx.m, role, principalOf(req));
     if (error) return sendText(res, 400, error);
   } catch (err) {
@@ -134,6 +152,7 @@ export const teardown: Handler = async (ctx, req, res) => {
   if (!form) return;
   const id = form.get("frameworkId");
   if (id === null) return sendText(res, 400, "Missing 'frameworkId' query parameter in the request body");
+  if (!authorizeOperatorCall(ctx.m, { type: "TEARDOWN", teardown: { framework_id: { value: id } } } as OperatorCall, req, res)) return;
   teardownFramework(ctx.m, res, id, principalOf(req));
 };
 
@@ -168,6 +187,8 @@ export function operationForm(type: OperatorOperationType): Handler {
       if (typeof parsed === "string") return sendText(res, 400, parsed);
       source = parsed;
     }
+    const asCall = { RESERVE: { type: "RESERVE_RESOURCES", reserve_resources: { resources } }, UNRESERVE: { type: "UNRESERVE_RESOURCES", unreserve_resources: { resources } }, CREATE: { type: "CREATE_VOLUMES", create_volumes: { volumes: resources } }, DESTROY: { type: "DESTROY_VOLUMES", destroy_volumes: { volumes: resources } } }[type];
+    if (!authorizeOperatorCall(ctx.m, asCall as unknown as OperatorCall, req, res)) return;
     await runOperatorOperation(ctx.m, res, { type, agentId, resources, source }, principalOf(req));
   };
 }
@@ -195,6 +216,7 @@ export const loggingToggle: Handler = (ctx, req, res, query) => {
   if (level === null && duration === null) return sendText(res, 200, String(ctx.logging.level));
   if (level === null) return sendText(res, 400, "Expecting 'level' in query");
   if (duration === null) return sendText(res, 400, "Expecting 'duration' in query");
+  if (!authorizeOperatorCall(ctx.m, { type: "SET_LOGGING_LEVEL" } as OperatorCall, req, res)) return;
   if (!/^\d+$/.test(level)) return sendText(res, 400, `Invalid level '${level}'`);
   const durationMs = parseDurationMs(duration);
   if (durationMs === null) return sendText(res, 400, `Invalid duration '${duration}' (expected e.g. 5mins, 30secs)`);

@@ -6,15 +6,18 @@ import { FilesError, legacyFileInfo, MAX_READ_BYTES } from "../files";
 import { sendJsonText } from "../http";
 import { j } from "../render/json";
 import type { Handler } from "./endpoints";
+import type { OperatorCall } from "../call";
+import { authorizeOperatorCall } from "../../../security/operator-gate";
 
 function filesError(res: Parameters<Handler>[2], err: unknown): void {
   if (err instanceof FilesError) return sendText(res, err.status, err.message);
   throw err;
 }
 
-export const browse: Handler = async (ctx, _req, res, query) => {
+export const browse: Handler = async (ctx, req, res, query) => {
   const p = query.get("path");
   if (p === null) return sendText(res, 400, "Expecting 'path=value' in query.");
+  if (!authorizeOperatorCall(ctx.m, { type: "READ_FILE", read_file: { path: p, offset: 0 } } as OperatorCall, req, res)) return;
   try {
     const entries = await ctx.files.list(p);
     sendJsonText(res, j(entries.map(legacyFileInfo)), query);
@@ -30,9 +33,10 @@ function parseInteger(text: string | null, name: string): number | undefined | s
 }
 
 /** `{"offset": n, "data": "<raw text>"}`; offset -1 (default) answers the file size. */
-export const read: Handler = async (ctx, _req, res, query) => {
+export const read: Handler = async (ctx, req, res, query) => {
   const p = query.get("path");
   if (p === null) return sendText(res, 400, "Expecting 'path=value' in query.");
+  if (!authorizeOperatorCall(ctx.m, { type: "READ_FILE", read_file: { path: p, offset: 0 } } as OperatorCall, req, res)) return;
   const offset = parseInteger(query.get("offset"), "offset") ?? -1;
   const length = parseInteger(query.get("length"), "length") ?? -1;
   if (typeof offset === "string") return sendText(res, 400, offset);
@@ -53,9 +57,10 @@ export const read: Handler = async (ctx, _req, res, query) => {
 
 const CONTENT_TYPES: Record<string, string> = { ".json": "application/json", ".txt": "text/plain", ".log": "text/plain", ".html": "text/html" };
 
-export const download: Handler = async (ctx, _req, res, query) => {
+export const download: Handler = async (ctx, req, res, query) => {
   const p = query.get("path");
   if (p === null) return sendText(res, 400, "Expecting 'path=value' in query.");
+  if (!authorizeOperatorCall(ctx.m, { type: "READ_FILE", read_file: { path: p, offset: 0 } } as OperatorCall, req, res)) return;
   try {
     const [entry] = await ctx.files.list(p);
     if (!entry || entry.isDirectory || entry.path !== path.posix.normalize("/" + p).replace(/\/$/, "")) return sendText(res, 400, "Cannot download a directory");

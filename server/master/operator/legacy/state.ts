@@ -1,6 +1,8 @@
 // Legacy state endpoints: /master/state (/state, /state.json), /master/state-summary,
 // /master/frameworks, /master/slaves, /master/tasks (/tasks.json) — Mesos's keys
 // (operator-api.md §5.1–§5.2). The big documents are streamed from cached fragments.
+import { viewFilter } from "../../../security/visibility";
+import { requestIdentity } from "../../../security/security";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendText } from "../../../http/util";
 import type { TaskState } from "../../../protocol/mesos";
@@ -13,7 +15,7 @@ import { agentCounts, capture, legacyAgentJson, legacyFrameworks, legacySlaves, 
 type Handler = (ctx: OperatorContext, req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => void | Promise<void>;
 
 /** Top-level fields of /master/state, up to and including the comma before `slaves`. */
-export function stateHeader(ctx: OperatorContext): string {
+export function stateHeader(ctx: OperatorContext, showFlags = true): string {
   const m = ctx.m;
   const v = ctx.version;
   const counts = agentCounts(m);
@@ -33,26 +35,28 @@ export function stateHeader(ctx: OperatorContext): string {
     if (m.info.domain) leaderInfo.domain = m.info.domain;
     out += `,"leader":${j(m.info.pid)},"leader_info":${j(leaderInfo)}`;
   }
-  if (m.config.cluster !== undefined) out += `,"cluster":${j(m.config.cluster)}`;
-  out += `,"flags":${j(m.config.displayFlags)},`;
+  if (showFlags && m.config.cluster !== undefined) out += `,"cluster":${j(m.config.cluster)}`;
+  out += showFlags ? `,"flags":${j(m.config.displayFlags)},` : ",";
   return out;
 }
 
-export const masterState: Handler = (ctx, _req, res, query) => {
+export const masterState: Handler = (ctx, req, res, query) => {
   if (leaderGate(ctx.m, res)) return;
-  return sendJsonPieces(res, legacyState(ctx.cache, ctx.m, stateHeader(ctx), capture(ctx.m)), query);
+  const { principal, security } = requestIdentity(req);
+  const header = stateHeader(ctx, security.authorize(principal, "view_flags"));
+  return sendJsonPieces(res, legacyState(ctx.cache, ctx.m, header, capture(ctx.m, { view: viewFilter(req, ctx.m) })), query);
 };
 
-export const masterFrameworks: Handler = (ctx, _req, res, query) => {
+export const masterFrameworks: Handler = (ctx, req, res, query) => {
   if (leaderGate(ctx.m, res)) return;
   const frameworkId = query.get("framework_id") ?? undefined;
-  return sendJsonPieces(res, legacyFrameworks(ctx.cache, ctx.m, capture(ctx.m, { frameworkId })), query);
+  return sendJsonPieces(res, legacyFrameworks(ctx.cache, ctx.m, capture(ctx.m, { frameworkId, view: viewFilter(req, ctx.m) })), query);
 };
 
-export const masterSlaves: Handler = (ctx, _req, res, query) => {
+export const masterSlaves: Handler = (ctx, req, res, query) => {
   if (leaderGate(ctx.m, res)) return;
   const agentId = query.get("slave_id") ?? undefined;
-  return sendJsonPieces(res, legacySlaves(ctx.cache, ctx.m, capture(ctx.m, { agentId })), query);
+  return sendJsonPieces(res, legacySlaves(ctx.cache, ctx.m, capture(ctx.m, { agentId, view: viewFilter(req, ctx.m) })), query);
 };
 
 const SUMMARY_STATES: TaskState[] = [
@@ -72,7 +76,7 @@ function frameworkSummary(ctx: OperatorContext, fw: Framework): string {
 }
 
 /** /master/state-summary: agents and (registered) frameworks with task counts by state. */
-export const stateSummary: Handler = (ctx, _req, res, query) => {
+export const stateSummary: Handler = (ctx, req, res, query) => {
   const m = ctx.m;
   if (leaderGate(m, res)) return;
   const byAgent = new Map<string, Map<TaskState, number>>();
@@ -95,16 +99,19 @@ export const stateSummary: Handler = (ctx, _req, res, query) => {
     link(agentFrameworks, t.agentId, fw.id);
     link(frameworkAgents, fw.id, t.agentId);
   };
-  for (const fw of m.frameworks.values()) {
-    for (const t of fw.tasks.values()) count(fw, t);
-    for (const t of fw.unreachableTasks.values()) count(fw, t);
-    for (const t of fw.completedTasks) count(fw, t);
+  const view = viewFilter(req, m);
+  const visibleFrameworks = [...m.frameworks.values()].filter((fw) => !view || view.framework(fw));
+  for (const fw of visibleFrameworks) {
+    const ok = (t: Task) => !view || view.task(fw, t);
+    for (const t of fw.tasks.values()) if (ok(t)) count(fw, t);
+    for (const t of fw.unreachableTasks.values()) if (ok(t)) count(fw, t);
+    for (const t of fw.completedTasks) if (ok(t)) count(fw, t);
   }
   const slaves = [...m.agents.values()].map((a) => {
     const base = legacyAgentJson(ctx.cache, a);
     return `${base.slice(0, -1)},${countsJson(byAgent.get(a.id))},"framework_ids":${j([...(agentFrameworks.get(a.id) ?? [])])}}`;
   });
-  const frameworks = [...m.frameworks.values()].map(
+  const frameworks = visibleFrameworks.map(
     (fw) => `${frameworkSummary(ctx, fw)},${countsJson(byFramework.get(fw.id))},"slave_ids":${j([...(frameworkAgents.get(fw.id) ?? [])])}}`,
   );
   let out = `{"hostname":${j(m.info.hostname)}`;
@@ -121,7 +128,7 @@ function parseNonNegative(value: string | null, name: string, fallback: number):
 }
 
 /** /master/tasks: limit (100), offset (0), order (`asc`; anything else = descending), framework_id, task_id. */
-export const masterTasks: Handler = (ctx, _req, res, query) => {
+export const masterTasks: Handler = (ctx, req, res, query) => {
   const m = ctx.m;
   if (leaderGate(m, res)) return;
   const limit = parseNonNegative(query.get("limit"), "limit", 100);
@@ -132,9 +139,11 @@ export const masterTasks: Handler = (ctx, _req, res, query) => {
   const frameworkId = query.get("framework_id");
   const taskId = query.get("task_id");
   const tasks: Task[] = [];
+  const view = viewFilter(req, m);
   const take = (fw: Framework, list: Iterable<Task>) => {
     if (frameworkId !== null && fw.id !== frameworkId) return;
-    for (const t of list) if (taskId === null || t.info.task_id.value === taskId) tasks.push(t);
+    if (view && !view.framework(fw)) return;
+    for (const t of list) if ((taskId === null || t.info.task_id.value === taskId) && (!view || view.task(fw, t))) tasks.push(t);
   };
   for (const fw of m.frameworks.values()) {
     take(fw, fw.tasks.values());

@@ -9,6 +9,7 @@
 // consistent. (The SUBSCRIBE snapshot resolves every piece synchronously: fully consistent.)
 import type { Master, RecoveredAgent } from "../../master";
 import type { Agent, Framework, Task } from "../../state";
+import type { ExecutorInfo } from "../../../protocol/mesos";
 import type { StateCache } from "./cache";
 import type { Slot } from "./arena";
 import { j } from "./json";
@@ -59,37 +60,50 @@ export interface CapturedFramework {
 export interface Captured {
   /** Nothing filtered out (the document holds every entity). */
   complete: boolean;
+  /** Executors the requester may see (absent: all). */
+  executorOk?: (frameworkId: string, info: ExecutorInfo) => boolean;
   agents: Agent[];
   recovered: RecoveredAgent[];
   frameworks: CapturedFramework[];
   completedFrameworks: CapturedFramework[];
 }
 
-function captureFramework(fw: Framework, completed: boolean): CapturedFramework {
+function captureFramework(fw: Framework, completed: boolean, view?: ViewFilter): CapturedFramework {
+  const taskOk = view ? (t: Task) => view.task(fw, t) : null;
   return {
     fw,
     completed,
-    tasks: completed ? [] : [...fw.tasks.values()],
-    unreachable: completed ? [] : [...fw.unreachableTasks.values()],
-    completedTasks: fw.completedTasks.slice(),
+    tasks: completed ? [] : taskOk ? [...fw.tasks.values()].filter(taskOk) : [...fw.tasks.values()],
+    unreachable: completed ? [] : taskOk ? [...fw.unreachableTasks.values()].filter(taskOk) : [...fw.unreachableTasks.values()],
+    completedTasks: taskOk ? fw.completedTasks.filter(taskOk) : fw.completedTasks.slice(),
   };
+}
+
+/** What a principal may see (server/security/visibility.ts: view_frameworks, view_tasks, view_executors). */
+export interface ViewFilter {
+  framework(fw: Framework): boolean;
+  task(fw: Framework, task: Task): boolean;
+  executor(frameworkId: string, info: ExecutorInfo): boolean;
 }
 
 export interface CaptureFilter {
   frameworkId?: string;
   agentId?: string;
+  view?: ViewFilter;
 }
 
 /** Which entities a document contains, captured now (cheap: arrays of references). */
 export function capture(m: Master, filter: CaptureFilter = {}): Captured {
-  const fwOk = (fw: Framework) => filter.frameworkId === undefined || fw.id === filter.frameworkId;
+  const view = filter.view;
+  const fwOk = (fw: Framework) => (filter.frameworkId === undefined || fw.id === filter.frameworkId) && (view === undefined || view.framework(fw));
   const agentOk = (id: string) => filter.agentId === undefined || id === filter.agentId;
   return {
-    complete: filter.frameworkId === undefined && filter.agentId === undefined,
+    complete: filter.frameworkId === undefined && filter.agentId === undefined && view === undefined,
+    executorOk: view ? (id, info) => view.executor(id, info) : undefined,
     agents: [...m.agents.values()].filter((a) => agentOk(a.id)),
     recovered: [...m.recoveredAgents.values()].filter((a) => agentOk(a.id)),
-    frameworks: [...m.frameworks.values()].filter(fwOk).map((fw) => captureFramework(fw, false)),
-    completedFrameworks: m.completedFrameworks.filter((c) => fwOk(c.framework)).map((c) => captureFramework(c.framework, true)),
+    frameworks: [...m.frameworks.values()].filter(fwOk).map((fw) => captureFramework(fw, false, view)),
+    completedFrameworks: m.completedFrameworks.filter((c) => fwOk(c.framework)).map((c) => captureFramework(c.framework, true, view)),
   };
 }
 
@@ -110,7 +124,7 @@ function legacyRecoveredJson(cache: StateCache, r: RecoveredAgent): string {
   return legacyAgentInfo(r.id, r.info, (list) => cache.summary(list));
 }
 
-function* legacyFramework(cache: StateCache, m: Master, c: CapturedFramework, counter?: { bytes: number }): Generator<Piece> {
+function* legacyFramework(cache: StateCache, m: Master, c: CapturedFramework, counter?: { bytes: number }, executorOk?: Captured["executorOk"]): Generator<Piece> {
   const fw = c.fw;
   const used = cache.frameworkUsed(fw);
   const offers = c.completed ? [] : [...fw.offers].map((id) => m.offers.get(id)).filter((o) => o !== undefined);
@@ -128,15 +142,15 @@ function* legacyFramework(cache: StateCache, m: Master, c: CapturedFramework, co
   yield ",";
   yield* list("completed_tasks", c.completedTasks, task, counter, mover);
   const executors: string[] = [];
-  if (!c.completed) for (const e of fw.executors.values()) executors.push(legacyExecutor(e.info, fw.id, e.agentId, (r) => cache.summary(r)));
+  if (!c.completed) for (const e of fw.executors.values()) if (!executorOk || executorOk(fw.id, e.info)) executors.push(legacyExecutor(e.info, fw.id, e.agentId, (r) => cache.summary(r)));
   yield legacyFrameworkTail(fw, offers.map((o) => legacyOffer(o, (r) => cache.summary(r))), executors);
 }
 
-function* frameworksList(cache: StateCache, m: Master, key: string, items: CapturedFramework[], counter?: { bytes: number }): Generator<Piece> {
+function* frameworksList(cache: StateCache, m: Master, key: string, items: CapturedFramework[], counter?: { bytes: number }, executorOk?: Captured["executorOk"]): Generator<Piece> {
   yield `"${key}":[`;
   for (let i = 0; i < items.length; i++) {
     if (i > 0) yield ",";
-    yield* legacyFramework(cache, m, items[i]!, counter);
+    yield* legacyFramework(cache, m, items[i]!, counter, executorOk);
   }
   yield "]";
 }
@@ -149,9 +163,9 @@ export function* legacyState(cache: StateCache, m: Master, header: string, cap: 
   yield ",";
   yield* list("recovered_slaves", cap.recovered, (r) => legacyRecoveredJson(cache, r));
   yield ",";
-  yield* frameworksList(cache, m, "frameworks", cap.frameworks, counter);
+  yield* frameworksList(cache, m, "frameworks", cap.frameworks, counter, cap.executorOk);
   yield ",";
-  yield* frameworksList(cache, m, "completed_frameworks", cap.completedFrameworks, counter);
+  yield* frameworksList(cache, m, "completed_frameworks", cap.completedFrameworks, counter, cap.executorOk);
   yield `,"orphan_tasks":[],"unregistered_frameworks":[]}`;
   if (cap.complete) cache.observeLive("legacy", counter.bytes);
 }
@@ -159,9 +173,9 @@ export function* legacyState(cache: StateCache, m: Master, header: string, cap: 
 /** /master/frameworks */
 export function* legacyFrameworks(cache: StateCache, m: Master, cap: Captured): Generator<Piece> {
   yield "{";
-  yield* frameworksList(cache, m, "frameworks", cap.frameworks);
+  yield* frameworksList(cache, m, "frameworks", cap.frameworks, undefined, cap.executorOk);
   yield ",";
-  yield* frameworksList(cache, m, "completed_frameworks", cap.completedFrameworks);
+  yield* frameworksList(cache, m, "completed_frameworks", cap.completedFrameworks, undefined, cap.executorOk);
   yield `,"unregistered_frameworks":[]}`;
 }
 
@@ -242,7 +256,9 @@ export function* v1GetFrameworks(cache: StateCache, m: Master, cap: Captured): G
 export function* v1GetExecutors(cap: Captured): Generator<Piece> {
   const executors: string[] = [];
   for (const agent of cap.agents) {
-    for (const byFramework of agent.executors.values()) for (const info of byFramework.values()) executors.push(v1Executor(info, agent.id));
+    for (const [frameworkId, byFramework] of agent.executors) {
+      for (const info of byFramework.values()) if (!cap.executorOk || cap.executorOk(frameworkId, info)) executors.push(v1Executor(info, agent.id));
+    }
   }
   const first = { value: true };
   yield "{";
