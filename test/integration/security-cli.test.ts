@@ -62,7 +62,8 @@ describe("default posture", () => {
     expect(refused.code).toBe(1);
     expect(refused.out).toMatch(/Refusing to listen on non-loopback address 0\.0\.0\.0 without --credentials/);
     const m = start(["master", "--ip=0.0.0.0", `--port=${await freePort()}`, `--work_dir=${path.join(dir, "m1")}`, "--registry=in_memory", "--no-dashboard", "--insecure"]);
-    await waitUntil(() => m.out().includes("listening on"), 30_000, "the insecure master");
+    // (The warning itself says "listening on" too: wait for the master's own line.)
+    await waitUntil(() => m.out().includes("listening on http://"), 30_000, "the insecure master");
     expect(m.out()).toMatch(/WARNING: INSECURE/);
     expect(m.out()).toMatch(/INSECURE: no authentication/);
     m.child.kill("SIGTERM");
