@@ -148,6 +148,7 @@ describe("high availability: 3 masters, ZooKeeper, PostgreSQL", () => {
     client.on("OFFERS", (e) => {
       for (const offer of e.offers.offers) launchFrom(offer);
     });
+    let staleReconciliations = 0;
     client.on("UPDATE", (e) => {
       const s: TaskStatus = e.update.status;
       const taskId = s.task_id.value;
@@ -162,6 +163,13 @@ describe("high availability: 3 masters, ZooKeeper, PostgreSQL", () => {
         );
       }
       if (!isTerminalState(s.state) || t.terminal.has(s.state)) return;
+      // A RECONCILE sent just before the task's terminal update arrived is answered after the
+      // master forgot the (acknowledged, completed) task: "unknown" (TASK_GONE), as Mesos answers.
+      // A stale answer, not a second end of the task.
+      if (t.terminal.size > 0 && s.source === "SOURCE_MASTER" && s.reason === "REASON_RECONCILIATION") {
+        staleReconciliations++;
+        return;
+      }
       t.terminal.add(s.state);
       const work = workOf(taskId);
       if (s.state === "TASK_FINISHED") {
@@ -222,7 +230,7 @@ describe("high availability: 3 masters, ZooKeeper, PostgreSQL", () => {
     console.log(
       `[ha-failover] session timeout ${SESSION_TIMEOUT_MS} ms; killed leader ${leader.name} after ${launchedBeforeKill} launches; ` +
         `new leader ${next.name} after ${newLeaderMs} ms; agents re-registered ${agentsMs} ms later; framework re-subscribed ${frameworkMs} ms later; ` +
-        `${tasks.size} task ids for ${WORK_ITEMS} work items; terminal states ${JSON.stringify(Object.fromEntries(states))}; ` +
+        `${tasks.size} task ids for ${WORK_ITEMS} work items; terminal states ${JSON.stringify(Object.fromEntries(states))} (+${staleReconciliations} stale reconciliation answers); ` +
         `acks sent ${acks.sent}, accepted ${acks.accepted}, failed ${acks.failed}; relaunched: ${relaunched.join(", ") || "none"}; ` +
         `plateau execute: ${executeLines.join(" | ")}`,
     );
@@ -232,7 +240,9 @@ describe("high availability: 3 masters, ZooKeeper, PostgreSQL", () => {
     expect(frameworkMs).toBeLessThanOrEqual(5000);
     expect(client.frameworkId).toBe(frameworkId);
     // Every task id ends in exactly one terminal state; every work item finished exactly once.
-    for (const [id, t] of tasks) expect([id, t.terminal.size]).toEqual([id, 1]);
+    for (const [id, t] of tasks) {
+      expect(t.terminal.size, `${id}: ${t.statuses.map((s) => `${s.state}/${s.source ?? "-"}/${s.reason ?? "-"}/${s.message ?? ""}`).join(" | ")}`).toBe(1);
+    }
     expect(new Set(done.values()).size).toBe(WORK_ITEMS);
     for (const [work, taskId] of done) expect(tasks.get(taskId)!.terminal).toEqual(new Set(["TASK_FINISHED"]));
     const finishedIds = [...tasks].filter(([, t]) => t.terminal.has("TASK_FINISHED")).map(([id]) => workOf(id));
