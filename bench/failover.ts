@@ -21,7 +21,8 @@
 //        [--session_timeout_ms=4000] [--backoff_ms=1000] [--simulators=2]
 // Output: one JSON object per figure on stdout; a table on stderr. BENCH_DEBUG=1 adds the
 // re-registration distribution and the simulators' ZooKeeper log; BENCH_MASTER_NODE_ARGS passes
-// Node.js options to the masters (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+// Node.js options to the masters (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"); BENCH_SIM_NODE_ARGS: the same for
+// the simulator processes.
 import { fork, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
@@ -254,7 +255,7 @@ async function run(): Promise<void> {
         for (let s = 0; s < simulators; s++) {
           const cfg: SimConfig = { zk: zk.url(`/${db}`), first: s * per, count: Math.min(per, agents - s * per), tasksPerAgent, sessionTimeoutMs, backoffMs };
           if (cfg.count <= 0) continue;
-          const child = fork(self, ["--role=agents", `--config=${JSON.stringify(cfg)}`], { execArgv: ["--import", "tsx", "--max-old-space-size=4096"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+          const child = fork(self, ["--role=agents", `--config=${JSON.stringify(cfg)}`], { execArgv: ["--import", "tsx", "--max-old-space-size=4096", ...(process.env.BENCH_SIM_NODE_ARGS?.split(" ").filter(Boolean) ?? [])], stdio: ["ignore", "inherit", "inherit", "ipc"] });
           child.on("message", (m: SimMessage) => {
             if (m.type === "registered") registeredAt.push(m.at);
             else if (m.type === "leader") leaderSeen.push(m.at);
