@@ -26,7 +26,7 @@ test("offers: a framework that holds its offers, by framework and by agent, with
   }
 });
 
-test("roles: update a weight with a reason; the timeline records it", async ({ page, cluster }, testInfo) => {
+test("roles: update a weight and a quota with a reason (refusals in words); the timeline records them", async ({ page, cluster }, testInfo) => {
   const run = cluster.execute(["--name=e2e-role-task", "--command=sleep 300", "--role=e2e-weighted"]);
   const task = await findTask(cluster, "e2e-role-task");
   await page.goto(`${cluster.url}/roles`);
@@ -41,6 +41,25 @@ test("roles: update a weight with a reason; the timeline records it", async ({ p
   await expect(page.getByTestId("weight-dialog")).toBeHidden();
   await expect(row.getByTestId("role-weight")).toHaveText("2.5");
   await snap(page, testInfo, "roles");
+  // Quota: a guarantee above the limit is refused in the master's words; a valid one is shown,
+  // then removed again (a guarantee holds cluster headroom back from the other specs).
+  await row.getByTestId("edit-quota").click();
+  await page.getByTestId("quota-g-cpus").fill("3");
+  await page.getByTestId("quota-l-cpus").fill("2");
+  await confirmWithReason(page, "e2e: quota");
+  await expect(page.getByTestId("confirm-error")).toContainText("is not contained within limits");
+  await page.getByTestId("quota-g-cpus").fill("0.5");
+  await page.getByTestId("confirm-submit").click();
+  await expect(page.getByTestId("quota-dialog")).toBeHidden();
+  await expect(row.locator(".quota")).toBeVisible();
+  await row.getByTestId("edit-quota").click();
+  await page.getByTestId("quota-g-cpus").fill("");
+  await page.getByTestId("quota-l-cpus").fill("");
+  await confirmWithReason(page, "e2e: quota removed");
+  await expect(page.getByTestId("quota-dialog")).toBeHidden();
+  await expect(row.locator(".quota")).toHaveCount(0);
+  await page.goto(`${cluster.url}/events?kind=operator&q=UPDATE_QUOTA`);
+  await expect(page.getByTestId("events").locator('li[data-action="UPDATE_QUOTA"][data-result="ok"]').first()).toBeVisible();
   await page.goto(`${cluster.url}/events?kind=operator&q=UPDATE_WEIGHTS`);
   await expect(page.getByTestId("events").locator('li[data-action="UPDATE_WEIGHTS"][data-result="ok"]').first()).toContainText("e2e: try a bad weight");
   await fetch(`${cluster.url}/trpc/tasks.kill`, { method: "POST", headers: { "content-type": "application/json", "x-plateau-csrf": "1" }, body: JSON.stringify({ frameworkId: task.frameworkId, taskId: task.id, reason: "e2e: clean up" }) });
