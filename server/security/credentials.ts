@@ -44,18 +44,20 @@ function textPairs(text: string): Credential[] {
     });
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new CredentialsError(`Invalid JSON: ${(err as Error).message}`);
+  }
+}
+
 /** The master's credentials list. Duplicated principals and empty lists are refused. */
 export function parseCredentials(text: string): Credential[] {
   const trimmed = text.trim();
   let list: Credential[];
   if (trimmed.startsWith("{")) {
-    let json: unknown;
-    try {
-      json = JSON.parse(trimmed);
-    } catch (err) {
-      throw new CredentialsError(`Invalid JSON: ${(err as Error).message}`);
-    }
-    const creds = (json as { credentials?: unknown }).credentials;
+    const creds = (parseJson(trimmed) as { credentials?: unknown }).credentials;
     if (!Array.isArray(creds)) throw new CredentialsError("Expected {\"credentials\": [{\"principal\": …, \"secret\": …}, …]}");
     list = creds.map((c, i) => checkCredential(c, `credentials[${i}]`));
   } else {
@@ -74,13 +76,7 @@ export function parseCredentials(text: string): Credential[] {
 export function parseCredential(text: string): Credential {
   const trimmed = text.trim();
   if (trimmed.startsWith("{")) {
-    let json: unknown;
-    try {
-      json = JSON.parse(trimmed);
-    } catch (err) {
-      throw new CredentialsError(`Invalid JSON: ${(err as Error).message}`);
-    }
-    return checkCredential(json, "credential");
+    return checkCredential(parseJson(trimmed), "credential");
   }
   const pairs = textPairs(trimmed);
   if (pairs.length !== 1) throw new CredentialsError("Expected exactly one 'principal secret' pair");

@@ -6,7 +6,7 @@
 // that it makes no registry write once the next leader has taken over.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Offer, TaskStatus } from "../../server/protocol/mesos";
 import { isTerminalState } from "../../server/protocol/mesos";
 import { SchedulerClient } from "../../server/cli/scheduler-client";
@@ -14,8 +14,7 @@ import { execute } from "../../server/cli/execute";
 import { startTestAgent, type TestAgent } from "../../server/testing/cluster";
 import { electionsOf, getJson, operatorCall, startMasterChild, waitForLeader, type MasterChild } from "../../server/testing/ha-cluster";
 import { waitUntil } from "../../server/testing/ports";
-import { startTestPostgres, type TestPostgres } from "../../server/testing/services/postgres";
-import { startTestZooKeeper, type TestZooKeeper } from "../../server/testing/services/zookeeper";
+import { useHaServices } from "./ha-services";
 import { Resources } from "../../server/resources";
 import WebSocket from "ws";
 
@@ -23,28 +22,17 @@ const SESSION_TIMEOUT_MS = 2000;
 const WORK_ITEMS = 200;
 const TASK = { command: "sleep 0.3", resources: "cpus:0.1;mem:32" };
 
-let zk: TestZooKeeper;
-let pg: TestPostgres;
-const stops: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  [zk, pg] = await Promise.all([startTestZooKeeper(), startTestPostgres()]);
-}, 60_000);
-
-afterAll(async () => {
-  for (const s of stops.splice(0).reverse()) await s().catch(() => {});
-  await zk?.stop();
-  await pg?.stop();
-});
+const ha = useHaServices();
+const { stops } = ha;
 
 async function startMasters(db: string, count: number, extra: string[] = []): Promise<MasterChild[]> {
-  await pg.createDatabase(db);
+  await ha.pg.createDatabase(db);
   const masters = await Promise.all(
     Array.from({ length: count }, (_, i) =>
       startMasterChild({
         name: `m${i}`,
-        zk: zk.url(`/${db}`),
-        registry: `${pg.url(db)}?application_name=m${i}`,
+        zk: ha.zk.url(`/${db}`),
+        registry: `${ha.pg.url(db)}?application_name=m${i}`,
         zkSessionTimeoutMs: SESSION_TIMEOUT_MS,
         extra: ["--allocation_interval=100ms", "--agent_reregister_timeout=1mins", "--agent_ping_timeout=1secs", ...extra],
       }),
@@ -56,7 +44,7 @@ async function startMasters(db: string, count: number, extra: string[] = []): Pr
 
 async function startAgents(db: string, count: number): Promise<TestAgent[]> {
   const agents = await Promise.all(
-    Array.from({ length: count }, () => startTestAgent(zk.url(`/${db}`), { resources: "cpus:4;mem:4096;disk:10000;ports:[31000-32000]", extra: [`--zk_session_timeout=${SESSION_TIMEOUT_MS}ms`] })),
+    Array.from({ length: count }, () => startTestAgent(ha.zk.url(`/${db}`), { resources: "cpus:4;mem:4096;disk:10000;ports:[31000-32000]", extra: [`--zk_session_timeout=${SESSION_TIMEOUT_MS}ms`] })),
   );
   for (const a of agents) stops.push(() => a.stop({ killTasks: true }));
   return agents;
@@ -103,14 +91,14 @@ describe("high availability: 3 masters, ZooKeeper, PostgreSQL", () => {
     // `plateau execute --master=zk://…` with a task that outlives the leader.
     const executeLines: string[] = [];
     const executed = execute({
-      master: zk.url("/failover"), name: "through-failover", command: "sleep 4", resources: "cpus:0.1;mem:32", frameworkName: "plateau-execute",
+      master: ha.zk.url("/failover"), name: "through-failover", command: "sleep 4", resources: "cpus:0.1;mem:32", frameworkName: "plateau-execute",
       role: "*", user: "root", shell: true, checkpoint: true, partitionAware: true, zkSessionTimeoutMs: SESSION_TIMEOUT_MS, timeoutMs: 60_000,
       print: (line) => executeLines.push(line),
     });
     await waitUntil(() => executeLines.some((l) => l.startsWith("TASK_RUNNING")), 20_000, "plateau execute's task running");
 
     // The framework: work items w0..w199; each launch gets a fresh task id (w17.1, w17.2 …).
-    const client = new SchedulerClient(zk.url("/failover"), { user: "root", name: "ha-failover", failover_timeout: 300, checkpoint: true, capabilities: [{ type: "PARTITION_AWARE" }] }, { zkSessionTimeoutMs: SESSION_TIMEOUT_MS, keepEvents: false });
+    const client = new SchedulerClient(ha.zk.url("/failover"), { user: "root", name: "ha-failover", failover_timeout: 300, checkpoint: true, capabilities: [{ type: "PARTITION_AWARE" }] }, { zkSessionTimeoutMs: SESSION_TIMEOUT_MS, keepEvents: false });
     stops.push(() => client.close());
     const pending = Array.from({ length: WORK_ITEMS }, (_, i) => `w${i}`);
     const attempts = new Map<string, number>();
@@ -284,7 +272,7 @@ describe("high availability: 3 masters, ZooKeeper, PostgreSQL", () => {
 
     // Audit every registry row change with the writer's application_name and the epoch at the time.
     const { default: pgModule } = await import("pg");
-    const db = new pgModule.Client({ connectionString: pg.url("fencing") });
+    const db = new pgModule.Client({ connectionString: ha.pg.url("fencing") });
     await db.connect();
     stops.push(() => db.end());
     await db.query(`
@@ -359,7 +347,7 @@ describe("high availability: 3 masters, ZooKeeper, PostgreSQL", () => {
     const first = await waitForLeader(masters, 30_000);
     const epoch = (await electionsOf(first.port))!.epoch!;
     const pausedAt = Date.now();
-    zk.pause(); // every session is cut off; the masters' HTTP servers keep answering
+    ha.zk.pause(); // every session is cut off; the masters' HTTP servers keep answering
     const stoppedLeading = await waitUntil(async () => {
       const v = await electionsOf(first.port);
       return v && v.role !== "leading" ? Date.now() : null;
@@ -370,7 +358,7 @@ describe("high availability: 3 masters, ZooKeeper, PostgreSQL", () => {
       return answers.every((r) => r.status === 503) ? Date.now() : null;
     }, SESSION_TIMEOUT_MS + 2000, "every master to answer 503", 20)) - pausedAt;
     const views = await Promise.all(masters.map((m) => electionsOf(m.port)));
-    zk.resume();
+    ha.zk.resume();
     const again = await waitForLeader(masters, 30_000);
     const resumedMs = Date.now() - pausedAt;
     const newEpoch = (await electionsOf(again.port))!.epoch!;

@@ -2,46 +2,34 @@
 // a schedule and a drain started on the leader, the leader SIGKILLed right after the drain was
 // accepted; the next leader has the schedule, keeps the agent deactivated (no offers from it),
 // and completes the drain to DRAINED once the framework has acknowledged the terminal updates.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Offer } from "../../server/protocol/mesos";
 import { isTerminalState } from "../../server/protocol/mesos";
 import { SchedulerClient } from "../../server/cli/scheduler-client";
 import { startTestAgent } from "../../server/testing/cluster";
 import { getJson, operatorCall, startMasterChild, waitForLeader, type MasterChild } from "../../server/testing/ha-cluster";
 import { waitUntil } from "../../server/testing/ports";
-import { startTestPostgres, type TestPostgres } from "../../server/testing/services/postgres";
-import { startTestZooKeeper, type TestZooKeeper } from "../../server/testing/services/zookeeper";
+import { useHaServices } from "./ha-services";
 import { Resources } from "../../server/resources";
 
 const SESSION_TIMEOUT_MS = 2000;
-let zk: TestZooKeeper;
-let pg: TestPostgres;
-const stops: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  [zk, pg] = await Promise.all([startTestZooKeeper(), startTestPostgres()]);
-}, 60_000);
-
-afterAll(async () => {
-  for (const s of stops.splice(0).reverse()) await s().catch(() => {});
-  await zk?.stop();
-  await pg?.stop();
-});
+const ha = useHaServices();
+const { stops } = ha;
 
 describe("maintenance across a master failover", () => {
   it("the next leader keeps the schedule and the drain, and completes it", async () => {
-    await pg.createDatabase("maint");
+    await ha.pg.createDatabase("maint");
     const masters: MasterChild[] = await Promise.all(
       ["m0", "m1"].map((name) =>
-        startMasterChild({ name, zk: zk.url("/maint"), registry: `${pg.url("maint")}?application_name=${name}`, zkSessionTimeoutMs: SESSION_TIMEOUT_MS, extra: ["--allocation_interval=100ms", "--agent_ping_timeout=1secs"] }),
+        startMasterChild({ name, zk: ha.zk.url("/maint"), registry: `${ha.pg.url("maint")}?application_name=${name}`, zkSessionTimeoutMs: SESSION_TIMEOUT_MS, extra: ["--allocation_interval=100ms", "--agent_ping_timeout=1secs"] }),
       ),
     );
     for (const m of masters) stops.push(() => m.stop());
     const leader = await waitForLeader(masters, 30_000);
-    const agent = await startTestAgent(zk.url("/maint"), { resources: "cpus:4;mem:4096;disk:1000;ports:[31000-31100]", extra: [`--zk_session_timeout=${SESSION_TIMEOUT_MS}ms`, "--hostname=ha-node"] });
+    const agent = await startTestAgent(ha.zk.url("/maint"), { resources: "cpus:4;mem:4096;disk:1000;ports:[31000-31100]", extra: [`--zk_session_timeout=${SESSION_TIMEOUT_MS}ms`, "--hostname=ha-node"] });
     stops.push(() => agent.stop({ killTasks: true }));
 
-    const client = new SchedulerClient(zk.url("/maint"), { user: "root", name: "maint-ha", failover_timeout: 300, checkpoint: true }, { zkSessionTimeoutMs: SESSION_TIMEOUT_MS });
+    const client = new SchedulerClient(ha.zk.url("/maint"), { user: "root", name: "maint-ha", failover_timeout: 300, checkpoint: true }, { zkSessionTimeoutMs: SESSION_TIMEOUT_MS });
     stops.push(() => client.close());
     const terminal = new Set<string>();
     let drainStarted = 0;
