@@ -49,6 +49,15 @@ export class MemoryRegistryStore implements RegistryStore {
     d.timeline ??= [];
     d.metrics ??= [];
     d.elections ??= new Map();
+    // Like the databases' primary key: a timeline sequence number already kept fails the whole commit.
+    const seqs = new Set(d.timeline.map((r) => r.seq));
+    for (const w of writes) {
+      if (w.kind !== "timeline.append") continue;
+      for (const r of w.records) {
+        if (seqs.has(r.seq)) throw new Error(`Unique constraint failed: timeline seq ${r.seq}`);
+        seqs.add(r.seq);
+      }
+    }
     for (const w of writes) {
       switch (w.kind) {
         case "timeline.append":

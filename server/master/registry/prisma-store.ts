@@ -100,7 +100,7 @@ export class PrismaRegistryStore implements RegistryStore {
     await this.db.$transaction(async (tx) => {
       const fence = await tx.leadership.updateMany({ where: { id: LEADERSHIP_ROW, epoch }, data: { epoch } });
       if (fence.count !== 1) throw new FencedError(epoch);
-      for (const w of writes) await applyWrite(tx, w);
+      for (const w of writes) await applyWrite(tx, w, this.kind);
     });
   }
 
@@ -110,7 +110,33 @@ export class PrismaRegistryStore implements RegistryStore {
   }
 }
 
-async function applyWrite(tx: Tx, w: RegistryWrite): Promise<void> {
+/** Rows per INSERT statement (11 parameters per timeline row stay under both databases' limits). */
+const INSERT_CHUNK_ROWS = 1000;
+
+/**
+ * Appends rows with plain multi-row INSERT statements. Prisma's `createMany` spends ~0.16 ms of
+ * CPU per row building its query plan (1,000 timeline rows: 160 ms, against 20 ms here), and the
+ * history tables take thousands of rows at once (an agent re-registration storm after a failover).
+ * Table and column names are constants of this file; every value is a bound parameter.
+ */
+async function insertRows(tx: Tx, dialect: "sqlite" | "postgresql", table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
+    const chunk = rows.slice(start, start + INSERT_CHUNK_ROWS);
+    const params: unknown[] = [];
+    const tuples = chunk.map((row) => {
+      const slots = row.map((value) => {
+        params.push(value);
+        return dialect === "postgresql" ? `$${params.length}` : "?";
+      });
+      return `(${slots.join(",")})`;
+    });
+    await tx.$executeRawUnsafe(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(",")}) VALUES ${tuples.join(",")}`, ...params);
+  }
+}
+
+const TIMELINE_COLUMNS = ["seq", "time", "kind", "action", "summary", "principal", "frameworkId", "agentId", "taskId", "result", "reason"] as const;
+
+async function applyWrite(tx: Tx, w: RegistryWrite, dialect: "sqlite" | "postgresql"): Promise<void> {
   switch (w.kind) {
     case "agent.put": {
       const data = {
@@ -136,20 +162,17 @@ async function applyWrite(tx: Tx, w: RegistryWrite): Promise<void> {
       return;
     case "timeline.append":
       if (w.records.length === 0) return;
-      await tx.timelineEvent.createMany({
-        data: w.records.map((r) => ({
-          seq: r.seq, time: BigInt(Math.round(r.time)), kind: r.kind, action: r.action, summary: r.summary,
-          principal: r.principal ?? null, frameworkId: r.frameworkId ?? null, agentId: r.agentId ?? null,
-          taskId: r.taskId ?? null, result: r.result ?? null, reason: r.reason ?? null,
-        })),
-      });
+      await insertRows(tx, dialect, "TimelineEvent", TIMELINE_COLUMNS, w.records.map((r) => [
+        r.seq, BigInt(Math.round(r.time)), r.kind, r.action, r.summary, r.principal ?? null, r.frameworkId ?? null,
+        r.agentId ?? null, r.taskId ?? null, r.result ?? null, r.reason ?? null,
+      ]));
       return;
     case "timeline.prune":
       await tx.timelineEvent.deleteMany({ where: { seq: { lt: w.beforeSeq } } });
       return;
     case "metrics.append":
       if (w.samples.length === 0) return;
-      await tx.metricSample.createMany({ data: w.samples.map((s) => ({ time: BigInt(Math.round(s.time)), data: JSON.stringify(s.data) })) });
+      await insertRows(tx, dialect, "MetricSample", ["time", "data"], w.samples.map((s) => [BigInt(Math.round(s.time)), JSON.stringify(s.data)]));
       return;
     case "metrics.prune":
       await tx.metricSample.deleteMany({ where: { time: { lt: BigInt(Math.round(w.beforeTime)) } } });

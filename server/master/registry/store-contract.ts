@@ -61,4 +61,24 @@ export function storeContract(factory: () => () => RegistryStore): void {
     expect(history.elections).toEqual([{ epoch, masterId: "m1", address: "a", hostname: "h", version: "1.11.0", elected: 5, reason: "elected", gapMs: 1200 }]);
     await a.close();
   });
+
+  it("appends thousands of timeline rows in one commit (several INSERT statements), all or none", async () => {
+    const make = factory();
+    const a = make();
+    await a.init();
+    const epoch = await a.claimLeadership({ masterId: "m1", address: "a" });
+    const rows = Array.from({ length: 2_345 }, (_, i) => ({ seq: 100_000 + i, time: 20_000 + i, kind: "agent", action: "AGENT_REREGISTERED", summary: `Agent sim-${i} re-registered`, agentId: `S${i}`, reason: i % 2 ? "why" : undefined }));
+    await a.commit(epoch, [{ kind: "timeline.append", records: rows }]);
+    const kept = (h: { timeline: { seq: number }[] }) => h.timeline.filter((r) => r.seq >= 100_000);
+    const history = { timeline: kept(await a.loadHistory({ timeline: 10_000, metrics: 0, elections: 0 })) };
+    expect(history.timeline).toHaveLength(rows.length);
+    expect(history.timeline.at(-1)).toEqual(rows.at(-1));
+    expect(history.timeline[1_500]).toEqual(rows[1_500]);
+    // A duplicate key in the last chunk fails the whole commit: nothing of it is kept.
+    const more = Array.from({ length: 1_500 }, (_, i) => ({ seq: 103_000 + i, time: 30_000 + i, kind: "agent", action: "X", summary: "s" }));
+    more.push({ seq: 100_000, time: 1, kind: "agent", action: "X", summary: "duplicate" });
+    await expect(a.commit(epoch, [{ kind: "timeline.append", records: more }])).rejects.toThrow();
+    expect(kept(await a.loadHistory({ timeline: 10_000, metrics: 0, elections: 0 }))).toHaveLength(rows.length);
+    await a.close();
+  });
 }
