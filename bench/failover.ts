@@ -5,6 +5,9 @@
 // internal protocol over its own WebSocket (REGISTER_AGENT, PING/PONG, REREGISTER_AGENT carrying
 // its frameworks, executors and tasks) and follows the leader through ZooKeeper (one detector per
 // simulator process), re-registering after a random delay in [0, backoff] as Mesos agents do.
+// The simulators use a lean WebSocket client (./ws-lite.ts: real TCP connections, the RFC 6455
+// handshake and masked frames, a re-registration frame built once per agent), because they share
+// the machine's CPUs with the masters and the `ws` client alone cost more CPU than the master.
 //
 // Figures (per scenario, N agents):
 //   registered_all_ms    setup: first leader has admitted all N agents (batched registry writes)
@@ -26,11 +29,11 @@
 import { fork, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import WebSocket from "ws";
 import { createDetector, leaderAddress } from "../server/ha/detect";
 import { INTERNAL_AGENT_PATH, INTERNAL_PROTOCOL_VERSION, type AgentToMaster } from "../server/protocol/internal";
 import { electionsOf, getJson, startMasterChild, waitForLeader, type MasterChild } from "../server/testing/ha-cluster";
 import { waitUntil } from "../server/testing/ports";
+import { clientTextFrame, LiteWebSocket } from "./ws-lite";
 import { startTestPostgres } from "../server/testing/services/postgres";
 import { startTestZooKeeper } from "../server/testing/services/zookeeper";
 
@@ -65,7 +68,9 @@ function simulate(cfg: SimConfig): void {
   interface Sim {
     index: number;
     id?: string;
-    ws?: WebSocket;
+    ws?: LiteWebSocket;
+    /** The re-registration frame, built once the agent has its id. */
+    frame?: Buffer;
     target?: string;
     attempts: number;
     registeredAt?: number;
@@ -134,42 +139,45 @@ function simulate(cfg: SimConfig): void {
     connecting++;
     let opened = false;
     s.target = target;
-    const ws = new WebSocket(`ws://${target}${INTERNAL_AGENT_PATH}`, { perMessageDeflate: false, handshakeTimeout: 30_000 });
-    s.ws = ws;
-    ws.on("open", () => {
-      opened = true;
-      connecting--;
-      pump();
-      const message = s.id ? reregistration(s) : ({ type: "REGISTER_AGENT", protocol_version: INTERNAL_PROTOCOL_VERSION, agent_info: agentInfo(s), version: "1.11.0", capabilities: ["MULTI_ROLE"], endpoint: `127.0.0.2:${10_000 + s.index}` } as AgentToMaster);
-      ws.send(JSON.stringify(message));
-    });
-    ws.on("message", (data) => {
-      const m = JSON.parse(String(data)) as { type: string; seq?: number; agent_id?: { value: string } };
-      if (m.type === "PING") ws.send(JSON.stringify({ type: "PONG", seq: m.seq }));
-      else if (m.type === "AGENT_REGISTERED") {
-        s.id = m.agent_id!.value;
-        s.attempts = 0;
-        if (++registered === cfg.count) send({ type: "registered", at: Date.now(), count: registered });
-      } else if (m.type === "AGENT_REREGISTERED") {
-        s.attempts = 0;
-        if (phase === "reregister" && s.registeredAt === undefined) {
-          s.registeredAt = Date.now();
-          reregisteredTimes.push(s.registeredAt);
-          if (reregisteredTimes.length === cfg.count) send({ type: "reregistered", times: reregisteredTimes });
-        }
-      }
-    });
-    ws.on("error", () => {});
-    ws.on("close", () => {
-      if (!opened) {
+    const colon = target.lastIndexOf(":");
+    const ws: LiteWebSocket = new LiteWebSocket(target.slice(0, colon), Number(target.slice(colon + 1)), INTERNAL_AGENT_PATH, {
+      open() {
+        opened = true;
         connecting--;
         pump();
-      }
-      if (s.ws !== ws) return;
-      s.ws = undefined;
-      // Same leader: back off and retry; a new leader is handled by the detector below.
-      schedule(s, Math.random() * Math.min(10_000, cfg.backoffMs * 2 ** Math.min(s.attempts++, 10)));
+        if (s.frame) ws.sendFrame(s.frame);
+        else ws.send(JSON.stringify({ type: "REGISTER_AGENT", protocol_version: INTERNAL_PROTOCOL_VERSION, agent_info: agentInfo(s), version: "1.11.0", capabilities: ["MULTI_ROLE"], endpoint: `127.0.0.2:${10_000 + s.index}` } as AgentToMaster));
+      },
+      message(text) {
+        const m = JSON.parse(text) as { type: string; seq?: number; agent_id?: { value: string } };
+        if (m.type === "PING") ws.send(JSON.stringify({ type: "PONG", seq: m.seq }));
+        else if (m.type === "AGENT_REGISTERED") {
+          s.id = m.agent_id!.value;
+          s.attempts = 0;
+          // What the agent sends on every re-registration, built once (like an agent's checkpointed state).
+          s.frame = clientTextFrame(JSON.stringify(reregistration(s)));
+          if (++registered === cfg.count) send({ type: "registered", at: Date.now(), count: registered });
+        } else if (m.type === "AGENT_REREGISTERED") {
+          s.attempts = 0;
+          if (phase === "reregister" && s.registeredAt === undefined) {
+            s.registeredAt = Date.now();
+            reregisteredTimes.push(s.registeredAt);
+            if (reregisteredTimes.length === cfg.count) send({ type: "reregistered", times: reregisteredTimes });
+          }
+        }
+      },
+      close() {
+        if (!opened) {
+          connecting--;
+          pump();
+        }
+        if (s.ws !== ws) return;
+        s.ws = undefined;
+        // Same leader: back off and retry; a new leader is handled by the detector below.
+        schedule(s, Math.random() * Math.min(10_000, cfg.backoffMs * 2 ** Math.min(s.attempts++, 10)));
+      },
     });
+    s.ws = ws;
   };
 
   let lastLeader: string | null = null;

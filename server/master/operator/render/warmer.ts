@@ -11,6 +11,8 @@ import type { Agent, Task } from "../../state";
 import type { StateCache } from "./cache";
 
 const SLICE_MS = 4;
+/** While agents are (re-)registering (e.g. all of them, after a failover), the warmer waits this long between checks. */
+const STORM_BACKOFF_MS = 100;
 
 export interface Busy {
   /** True while state documents are waiting for their next slice. */
@@ -29,6 +31,8 @@ export class CacheWarmer {
   private passWaiters: (() => void)[] = [];
   /** Completed passes (tests, diagnostics). */
   passes = 0;
+  /** Agent (re-)registrations counted at the last step: new ones mean a registration storm may be on. */
+  private registrationsSeen = -1;
 
   constructor(
     private readonly m: Master,
@@ -122,6 +126,14 @@ export class CacheWarmer {
   private step(): void {
     if (this.stopped || !this.m.isLeading) return;
     if (this.busy()) return this.schedule(10);
+    // Agents (re-)registering take precedence: after a failover every agent re-registers within a
+    // second or two, and each rendering slice would delay them. Rendering resumes once they stop.
+    const registrations = this.m.counters.agentRegistrations + this.m.counters.agentReregistrations;
+    if (registrations !== this.registrationsSeen) {
+      const first = this.registrationsSeen < 0;
+      this.registrationsSeen = registrations;
+      if (!first) return this.schedule(STORM_BACKOFF_MS);
+    }
     const started = performance.now();
     let n = 0;
     while ((++n & 63) !== 0 || performance.now() - started < SLICE_MS) {
