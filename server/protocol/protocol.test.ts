@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeRecord, RecordIODecoder } from "./recordio";
-import { checkJsonDepth, JsonInputError, parseJsonBody, toWireJson } from "./json";
+import { JsonInputError, parseJsonBody, toWireJson } from "./json";
 import { parseSchedulerCall, validateSchedulerCall } from "./scheduler";
 import { parseAgentMessage } from "./internal";
 
@@ -34,9 +34,14 @@ describe("wire JSON", () => {
   });
 
   it("limits nesting depth without being fooled by brackets in strings", () => {
-    expect(() => checkJsonDepth("[".repeat(201) + "]".repeat(201))).toThrow(JsonInputError);
-    expect(() => checkJsonDepth(JSON.stringify({ s: "[[[[[[".repeat(100) }))).not.toThrow();
-    expect(() => checkJsonDepth(JSON.stringify({ s: '\\"[[[' }))).not.toThrow();
+    expect(() => parseJsonBody("[".repeat(201) + "]".repeat(201))).toThrow(JsonInputError);
+    expect(() => parseJsonBody('{"a":'.repeat(201) + "1" + "}".repeat(201))).toThrow(/maximum depth of 200/);
+    expect(parseJsonBody("[".repeat(200) + "]".repeat(200))).toBeInstanceOf(Array);
+    // A hostile document far deeper than any stack: refused, no RangeError.
+    expect(() => parseJsonBody("[".repeat(1_000_000) + "]".repeat(1_000_000))).toThrow(JsonInputError);
+    expect(parseJsonBody(JSON.stringify({ s: "[[[[[[".repeat(100) }))).toEqual({ s: "[[[[[[".repeat(100) });
+    expect(parseJsonBody(JSON.stringify({ s: '\\"[[[' }))).toEqual({ s: '\\"[[[' });
+    expect(() => parseJsonBody("{bad")).toThrow(JsonInputError);
   });
 
   it("treats null as absent", () => {
