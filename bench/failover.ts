@@ -114,7 +114,10 @@ function nullMasters(self: string, zkUrl: string, sessionTimeoutMs: number): Con
     kill: (i) => children[i]!.kill("SIGKILL"),
     stats: async () => ({ log: [] }),
     async stop() {
-      for (const c of children) c.kill("SIGKILL");
+      await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((resolve) => {
+        c.once("exit", resolve);
+        c.kill("SIGTERM");
+      }))));
     },
   };
 }

@@ -17,6 +17,7 @@ import { INTERNAL_AGENT_PATH } from "../server/protocol/internal";
 
 export async function runNullMaster(zk: string, sessionTimeoutMs: number): Promise<void> {
   const id = randomUUID();
+  process.once("SIGTERM", () => process.exit(0)); // a clean exit (writes a --cpu-prof profile)
   const server = http.createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
   let leading = false;
