@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["server/**/*.test.ts", "app/**/*.test.ts"],
+          include: ["server/**/*.test.ts", "app/**/*.test.ts", "bench/**/*.test.ts"],
           environment: "node",
           testTimeout: 20_000,
         },
