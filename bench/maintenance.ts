@@ -89,17 +89,17 @@ emit("schedule_update_ms", await time(() => svc.updateSchedule({ windows: [windo
 const sent = sinks.reduce((n, s) => n + s.of("INVERSE_OFFERS").reduce((k, e) => k + e.inverse_offers.inverse_offers.length, 0), 0) - before;
 emit("inverse_offers_sent", sent);
 const ticks: number[] = [];
-for (let i = 0; i < 50; i++) ticks.push(await time(() => svc.sendInverseOffers()));
+for (let i = 0; i < 50; i++) ticks.push(await time(() => svc.inverse.send()));
 emit("full_pass_ms", median(ticks));
 const idle: number[] = [];
 for (let i = 0; i < 50; i++) idle.push(await time(() => svc.tick()));
 emit("tick_ms", median(idle));
 const byFramework = new Map<string, { value: string }[]>();
-for (const o of svc.inverseOffers.values()) byFramework.set(o.frameworkId, [...(byFramework.get(o.frameworkId) ?? []), { value: o.id }]);
+for (const o of svc.inverse.records.values()) byFramework.set(o.frameworkId, [...(byFramework.get(o.frameworkId) ?? []), { value: o.id }]);
 emit("answer_ms", await time(() => {
-  for (const [id, ids] of byFramework) svc.answer(m.frameworks.get(id)!, { type: "DECLINE_INVERSE_OFFERS", decline_inverse_offers: { inverse_offer_ids: ids, filters: { refuse_seconds: 60 } } });
+  for (const [id, ids] of byFramework) svc.inverse.answer(m.frameworks.get(id)!, { type: "DECLINE_INVERSE_OFFERS", decline_inverse_offers: { inverse_offer_ids: ids, filters: { refuse_seconds: 60 } } });
 }));
-emit("pass_after_answers_ms", await time(() => svc.sendInverseOffers()));
+emit("pass_after_answers_ms", await time(() => svc.inverse.send()));
 emit("status_ms", await time(() => JSON.stringify(svc.status())));
 emit("dashboard_view_ms", await time(() => JSON.stringify(svc.dashboardView())));
 const target = agents[1]!;

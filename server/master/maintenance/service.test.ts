@@ -130,7 +130,7 @@ describe("maintenance schedule and inverse offers", () => {
 
     // Cancelling the schedule rescinds the outstanding inverse offer and the machine is UP again.
     h.clock.advance(6000);
-    const outstanding = [...svc.inverseOffers.values()];
+    const outstanding = [...svc.inverse.records.values()];
     expect(outstanding).toHaveLength(1);
     await svc.updateSchedule({ windows: [] }, who);
     expect(A.sink.of("RESCIND_INVERSE_OFFER").map((e) => e.rescind_inverse_offer.inverse_offer_id.value)).toContain(outstanding[0]!.id);

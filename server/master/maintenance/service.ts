@@ -1,10 +1,11 @@
 // Maintenance and draining on the leading master (ha-maintenance.md §5–6): the schedule and the
-// machine modes (persisted as one registry entry), inverse offers and the frameworks' answers,
-// machines taken DOWN and brought UP, and per-agent draining/deactivation/marking gone
-// (persisted in the agent's registry record). Every operator action is recorded in the timeline
-// with who asked, why, and the result. One instance per leadership term (./index.ts).
+// machine modes (persisted as one registry entry), machines taken DOWN and brought UP, and the
+// periodic pass. Inverse offers and the frameworks' answers live in ./inverse-offers.ts, per-agent
+// draining/deactivation/marking gone (persisted in the agent's registry record) in ./drains.ts;
+// this service owns both and is what the master core, the operator API and the dashboard call.
+// Every operator action is recorded in the timeline with who asked, why, and the result. One
+// instance per leadership term (./index.ts).
 import { isTerminalState, type TaskStatus } from "../../protocol/mesos";
-import type { InverseOffer, SchedulerCall, SchedulerEvent } from "../../protocol/scheduler";
 import { CommandError } from "../errors";
 import type { Master } from "../master";
 import { rescindAgentOffers, splitEndpoint } from "../offers";
@@ -13,6 +14,7 @@ import { PutEntry, RemoveAgent } from "../registrar";
 import type { Agent, Framework } from "../state";
 import type { TimerHandle } from "../clock";
 import { AgentDrains, audited } from "./drains";
+import { InverseOffers, type InverseOfferAnswer } from "./inverse-offers";
 import {
   agentMachine, describeMachine, machineKey, sameUnavailability, scheduledMachines, validateMachines, validateSchedule, withoutMachines,
   type MachineId, type MachineMode, type Schedule, type Unavailability,
@@ -36,28 +38,8 @@ export interface DrainInfo {
   config: DrainConfig;
 }
 
-export type InverseOfferAnswer = "UNKNOWN" | "ACCEPT" | "DECLINE";
-
-export interface InverseOfferRecord {
-  id: string;
-  frameworkId: string;
-  agentId: string;
-  machine: string;
-  unavailability: Unavailability;
-  createdAt: number;
-}
-
-interface AnswerRecord {
-  status: InverseOfferAnswer;
-  frameworkId: string;
-  /** ms since epoch */
-  time: number;
-}
-
 /** At most this many unscheduled machines are listed for the dashboard's window editor. */
 const KNOWN_MACHINES = 1000;
-/** Filters.refuse_seconds default. */
-const DEFAULT_REFUSE_SECONDS = 5;
 
 export interface ActionContext {
   principal: string;
@@ -77,38 +59,32 @@ export interface MaintenanceView {
   }[];
   /** Machines of the registered agents, with those agents. */
   knownMachines: { id: MachineId; agents: MaintenanceView["windows"][number]["machines"][number]["agents"] }[];
-  inverseOffers: ReturnType<Maintenance["inverseOfferRows"]>;
+  inverseOffers: ReturnType<InverseOffers["rows"]>;
 }
 
 export class Maintenance {
   private schedule: Schedule = { windows: [] };
   private scheduled = scheduledMachines(this.schedule);
   private readonly down = new Map<string, MachineId>();
-  readonly inverseOffers = new Map<string, InverseOfferRecord>();
-  /** Machine key → framework id → the framework's latest answer. */
-  private readonly answers = new Map<string, Map<string, AnswerRecord>>();
-  /** `${frameworkId}|${agentId}` → ms until which no inverse offer is sent (decline/accept filters). */
-  private readonly filters = new Map<string, number>();
-  /** `${frameworkId}|${agentId}` → the outstanding inverse offer's id. */
-  private readonly outstanding = new Map<string, string>();
   /** Connected agents on DRAINING machines (the only ones the periodic pass looks at). */
   private readonly onDrainingMachines = new Map<string, Agent>();
-  /** Something that may call for new inverse offers happened since the last full pass. */
-  private dirty = true;
-  /** Earliest expiry of an answer filter that held an inverse offer back. */
-  private nextExpiry = Infinity;
   private readonly keys = new WeakMap<Agent, { hostname: string; endpoint: string; key: string }>();
-  private seq = 0;
   private timer: TimerHandle | null = null;
   private unsubscribe: (() => void) | null = null;
 
   private readonly drains: AgentDrains;
+  readonly inverse: InverseOffers;
 
   constructor(
     private readonly m: Master,
     private readonly log: (line: string) => void = () => {},
   ) {
     this.drains = new AgentDrains(m, log);
+    this.inverse = new InverseOffers(m, {
+      agents: () => this.onDrainingMachines.values(),
+      unavailabilityOf: (agent) => this.unavailabilityOf(agent),
+      keyOf: (agent) => this.keyOf(agent),
+    });
   }
 
   /** Loads the persisted schedule and modes, installs the master's hooks and starts the periodic pass. */
@@ -120,18 +96,18 @@ export class Maintenance {
       for (const id of saved.down ?? []) this.down.set(machineKey(id), id);
     }
     m.maintenance = this;
-    m.inverseOfferResponse = (framework, call) => this.answer(framework, call);
+    m.inverseOfferResponse = (framework, call) => this.inverse.answer(framework, call);
     this.unsubscribe = m.events.subscribe((e) => {
       if (e.type === "AGENT_ADDED" || e.type === "AGENT_UPDATED") this.agentSeen(e.agent);
       else if (e.type === "AGENT_REMOVED") {
         this.onDrainingMachines.delete(e.agentId);
-        this.rescindInverseOffers((o) => o.agentId === e.agentId);
+        this.inverse.rescind((o) => o.agentId === e.agentId);
       } else if (e.type === "FRAMEWORK_REMOVED" || (e.type === "FRAMEWORK_UPDATED" && e.framework.lifecycle !== "connected")) {
-        this.dropInverseOffers((o) => o.frameworkId === e.framework.id);
+        this.inverse.drop((o) => o.frameworkId === e.framework.id);
       }
       else if (e.type === "TASK_UPDATED" && isTerminalState(e.task.state)) this.checkDrained(e.task.agentId);
-      else if (e.type === "TASK_ADDED" && this.onDrainingMachines.has(e.task.agentId)) this.dirty = true;
-      if ((e.type === "FRAMEWORK_ADDED" || e.type === "FRAMEWORK_UPDATED") && e.framework.lifecycle === "connected") this.dirty = true;
+      else if (e.type === "TASK_ADDED" && this.onDrainingMachines.has(e.task.agentId)) this.inverse.markDirty();
+      if ((e.type === "FRAMEWORK_ADDED" || e.type === "FRAMEWORK_UPDATED") && e.framework.lifecycle === "connected") this.inverse.markDirty();
     });
     for (const agent of m.agents.values()) this.agentSeen(agent);
     this.timer = m.clock.setInterval(() => this.tick(), Math.max(100, Math.min(m.config.allocationIntervalMs, 1000)));
@@ -196,24 +172,10 @@ export class Maintenance {
     return {
       draining_machines: draining.map(([key, { id }]) => ({
         id: { ...id },
-        statuses: [...(this.answers.get(key)?.values() ?? [])].map((a) => ({ status: a.status, framework_id: { value: a.frameworkId }, timestamp: { nanoseconds: a.time * 1e6 } })),
+        statuses: this.inverse.answersFor(key).map((a) => ({ status: a.status, framework_id: { value: a.frameworkId }, timestamp: { nanoseconds: a.time * 1e6 } })),
       })),
       down_machines: this.downMachines(),
     };
-  }
-
-  /** Outstanding inverse offers for the dashboard, oldest first. */
-  inverseOfferRows(): { id: string; frameworkId: string; frameworkName: string; agentId: string; agentHostname: string; startMs: number; durationMs?: number; createdAt: number }[] {
-    return [...this.inverseOffers.values()].map((o) => ({
-      id: o.id,
-      frameworkId: o.frameworkId,
-      frameworkName: this.m.frameworks.get(o.frameworkId)?.info.name ?? "",
-      agentId: o.agentId,
-      agentHostname: this.m.agents.get(o.agentId)?.info.hostname ?? "",
-      startMs: o.unavailability.start.nanoseconds / 1e6,
-      ...(o.unavailability.duration ? { durationMs: o.unavailability.duration.nanoseconds / 1e6 } : {}),
-      createdAt: o.createdAt,
-    }));
   }
 
   /**
@@ -250,7 +212,7 @@ export class Maintenance {
         id: { ...id },
         mode: this.modeOf(id),
         agents: agentsByMachine.get(key) ?? [],
-        answers: [...(this.answers.get(key)?.values() ?? [])].map((a) => ({ frameworkId: a.frameworkId, frameworkName: this.m.frameworks.get(a.frameworkId)?.info.name ?? "", status: a.status, time: a.time })),
+        answers: this.inverse.answersFor(key).map((a) => ({ frameworkId: a.frameworkId, frameworkName: this.m.frameworks.get(a.frameworkId)?.info.name ?? "", status: a.status, time: a.time })),
       };
     };
     return {
@@ -262,7 +224,7 @@ export class Maintenance {
       knownMachines: [...known.values()]
         .sort((a, b) => (a.hostname ?? "").localeCompare(b.hostname ?? "") || (a.ip ?? "").localeCompare(b.ip ?? ""))
         .map((id) => ({ id, agents: agentsByMachine.get(machineKey(id)) ?? [] })),
-      inverseOffers: this.inverseOfferRows(),
+      inverseOffers: this.inverse.rows(),
     };
   }
 
@@ -294,7 +256,7 @@ export class Maintenance {
       await this.persist(this.schedule, down);
       const keys = new Set(ids.map(machineKey));
       for (const id of ids) this.down.set(machineKey(id), this.scheduled.get(machineKey(id))!.id);
-      for (const key of keys) this.answers.delete(key);
+      for (const key of keys) this.inverse.forgetAnswers(key);
       const agents = [...this.m.agents.values()].filter((a) => keys.has(this.keyOf(a)));
       for (const agent of agents) agent.link?.send({ type: "SHUTDOWN_AGENT", message: "Machine is DOWN for maintenance" });
       // Queued together, the removals are committed in as few registry transactions as possible.
@@ -339,16 +301,16 @@ export class Maintenance {
     const changed = new Set<string>();
     for (const [key, v] of before) if (!sameUnavailability(v.unavailability, this.scheduled.get(key)?.unavailability)) changed.add(key);
     for (const key of this.scheduled.keys()) if (!before.has(key)) changed.add(key);
-    for (const key of changed) if (!this.scheduled.has(key)) this.answers.delete(key);
+    for (const key of changed) if (!this.scheduled.has(key)) this.inverse.forgetAnswers(key);
     for (const agent of this.m.agents.values()) {
       this.track(agent);
       if (!changed.has(this.keyOf(agent))) continue;
       this.syncAllocator(agent);
       rescindAgentOffers(this.m, agent); // re-offered with (or without) the unavailability
-      this.rescindInverseOffers((o) => o.agentId === agent.id);
-      for (const k of [...this.filters.keys()]) if (k.endsWith(`|${agent.id}`)) this.filters.delete(k);
+      this.inverse.rescind((o) => o.agentId === agent.id);
+      this.inverse.clearFilters(agent.id);
     }
-    this.sendInverseOffers();
+    this.inverse.send();
     this.m.requestAllocation();
   }
 
@@ -363,134 +325,12 @@ export class Maintenance {
     this.m.allocator.updateUnavailability(agent.id, u ? { startNs: u.start.nanoseconds, durationNs: u.duration?.nanoseconds } : undefined);
   }
 
-  // ---- inverse offers ----
+  // ---- the periodic pass ----
 
-  /** The periodic pass: a full inverse-offer pass only when something changed or a filter expired. */
+  /** Inverse offers when something changed or a filter expired; draining agents that may be done. */
   tick(): void {
-    if (this.dirty || this.m.clock.now() >= this.nextExpiry) this.sendInverseOffers();
+    this.inverse.maybeSend();
     for (const agent of this.m.agents.values()) if ((agent.drainInfo as DrainInfo | undefined)?.state === "DRAINING") this.checkDrained(agent.id);
-  }
-
-  /** Frameworks using DRAINING agents get an inverse offer unless one is outstanding or filtered. */
-  sendInverseOffers(): void {
-    const m = this.m;
-    const now = m.clock.now();
-    this.dirty = false;
-    this.nextExpiry = Infinity;
-    if (this.onDrainingMachines.size === 0) return;
-    const batches = new Map<Framework, InverseOffer[]>();
-    for (const agent of this.onDrainingMachines.values()) {
-      if (agent.connection !== "connected") continue;
-      const unavailability = this.unavailabilityOf(agent);
-      if (!unavailability) continue;
-      const machine = this.keyOf(agent);
-      const frameworkIds = new Set<string>();
-      for (const [fwId, tasks] of agent.tasks) {
-        for (const t of tasks.values()) {
-          if (isTerminalState(t.state)) continue;
-          frameworkIds.add(fwId);
-          break;
-        }
-      }
-      for (const fwId of agent.executors.keys()) frameworkIds.add(fwId);
-      for (const fwId of frameworkIds) {
-        const framework = m.frameworks.get(fwId);
-        if (!framework || framework.lifecycle !== "connected") continue;
-        const pair = `${fwId}|${agent.id}`;
-        if (this.outstanding.has(pair)) continue;
-        const filtered = this.filters.get(pair);
-        if (filtered !== undefined) {
-          if (filtered > now) {
-            if (filtered < this.nextExpiry) this.nextExpiry = filtered;
-            continue;
-          }
-          this.filters.delete(pair);
-        }
-        const record: InverseOfferRecord = { id: `${m.id}-IO${this.seq++}`, frameworkId: fwId, agentId: agent.id, machine, unavailability, createdAt: now };
-        this.inverseOffers.set(record.id, record);
-        this.outstanding.set(pair, record.id);
-        const answers = this.answers.get(machine) ?? new Map<string, AnswerRecord>();
-        if (!answers.has(fwId)) answers.set(fwId, { status: "UNKNOWN", frameworkId: fwId, time: now });
-        this.answers.set(machine, answers);
-        const list = batches.get(framework) ?? [];
-        list.push(this.toWire(record, agent));
-        batches.set(framework, list);
-      }
-    }
-    for (const [framework, inverse_offers] of batches) m.sendToFramework(framework, { type: "INVERSE_OFFERS", inverse_offers: { inverse_offers } });
-    if (batches.size > 0) m.events.publish({ type: "OFFERS_CHANGED" });
-  }
-
-  private toWire(o: InverseOfferRecord, agent: Agent): InverseOffer {
-    const [ip, port] = splitEndpoint(agent.endpoint);
-    return {
-      id: { value: o.id },
-      url: { scheme: "http", address: { hostname: agent.info.hostname, ip, port: Number(port) || agent.info.port }, path: "/slave(1)" },
-      framework_id: { value: o.frameworkId },
-      agent_id: { value: o.agentId },
-      unavailability: o.unavailability,
-      resources: [],
-    };
-  }
-
-  /** A framework's outstanding inverse offers, as sent (GET_FRAMEWORKS `inverse_offers`). */
-  inverseOffersOf(frameworkId: string): InverseOffer[] {
-    const out: InverseOffer[] = [];
-    if (this.inverseOffers.size === 0) return out;
-    for (const o of this.inverseOffers.values()) {
-      const agent = o.frameworkId === frameworkId ? this.m.agents.get(o.agentId) : undefined;
-      if (agent) out.push(this.toWire(o, agent));
-    }
-    return out;
-  }
-
-  /** ACCEPT_INVERSE_OFFERS / DECLINE_INVERSE_OFFERS from a framework (unknown ids are ignored). */
-  answer(framework: Framework, call: SchedulerCall): void {
-    const accept = call.type === "ACCEPT_INVERSE_OFFERS";
-    const body = accept ? call.accept_inverse_offers : call.decline_inverse_offers;
-    const refuse = body?.filters?.refuse_seconds ?? DEFAULT_REFUSE_SECONDS;
-    const now = this.m.clock.now();
-    const agents: string[] = [];
-    for (const id of body?.inverse_offer_ids ?? []) {
-      const o = this.inverseOffers.get(id.value);
-      if (!o || o.frameworkId !== framework.id) continue;
-      this.removeInverseOffer(o);
-      agents.push(o.agentId);
-      const answers = this.answers.get(o.machine);
-      answers?.set(framework.id, { status: accept ? "ACCEPT" : "DECLINE", frameworkId: framework.id, time: now });
-      if (Number.isFinite(refuse) && refuse > 0) {
-        const until = now + Math.min(refuse, 365 * 86400) * 1000;
-        this.filters.set(`${framework.id}|${o.agentId}`, until);
-        if (until < this.nextExpiry) this.nextExpiry = until;
-      } else this.dirty = true;
-    }
-    if (agents.length === 0) return;
-    this.m.timeline.add({
-      time: now, kind: "maintenance", action: accept ? "INVERSE_OFFER_ACCEPTED" : "INVERSE_OFFER_DECLINED",
-      summary: `Framework ${framework.info.name} (${framework.id}) ${accept ? "accepted" : "declined"} ${agents.length === 1 ? `the inverse offer for agent ${agents[0]}` : `${agents.length} inverse offers (agents ${agents.slice(0, 5).join(", ")}${agents.length > 5 ? ", …" : ""})`}`,
-      frameworkId: framework.id, ...(agents.length === 1 ? { agentId: agents[0] } : {}),
-    });
-    this.m.events.publish({ type: "OFFERS_CHANGED" });
-  }
-
-  private rescindInverseOffers(which: (o: InverseOfferRecord) => boolean): void {
-    for (const o of [...this.inverseOffers.values()]) {
-      if (!which(o)) continue;
-      this.removeInverseOffer(o);
-      const framework = this.m.frameworks.get(o.frameworkId);
-      if (framework) this.m.sendToFramework(framework, { type: "RESCIND_INVERSE_OFFER", rescind_inverse_offer: { inverse_offer_id: { value: o.id } } } as SchedulerEvent);
-    }
-  }
-
-  private dropInverseOffers(which: (o: InverseOfferRecord) => boolean): void {
-    for (const o of [...this.inverseOffers.values()]) if (which(o)) this.removeInverseOffer(o);
-  }
-
-  private removeInverseOffer(o: InverseOfferRecord): void {
-    this.dirty = true;
-    this.inverseOffers.delete(o.id);
-    const pair = `${o.frameworkId}|${o.agentId}`;
-    if (this.outstanding.get(pair) === o.id) this.outstanding.delete(pair);
   }
 
   // ---- agents: drain, deactivate, reactivate, mark gone ----
@@ -506,7 +346,7 @@ export class Maintenance {
     }
     this.syncAllocator(agent);
     this.track(agent);
-    if (this.onDrainingMachines.has(agent.id)) this.dirty = true;
+    if (this.onDrainingMachines.has(agent.id)) this.inverse.markDirty();
     this.drains.resume(agent);
   }
 

@@ -6,7 +6,7 @@ export const offersRouter = router({
   list: masterProcedure.query(({ ctx }) => {
     const vis = visibilityOf(ctx);
     const offers = ctx.handle.offers();
-    const inverse = maintenanceOf(ctx.handle)?.inverseOfferRows() ?? null;
+    const inverse = maintenanceOf(ctx.handle)?.inverse.rows() ?? null;
     return {
       now: Date.now(),
       offers: vis ? offers.filter((o) => vis.framework(o.frameworkId)) : offers,

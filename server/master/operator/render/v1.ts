@@ -99,7 +99,7 @@ export function v1Framework(
       if (offer && agent) offers.push(j(offerToWire(m, offer, fw, agent)));
     }
     if (offers.length > 0) out += `,"offers":[${offers.join(",")}]`;
-    const inverse = m.maintenance?.inverseOffersOf(fw.id) ?? [];
+    const inverse = m.maintenance?.inverse.of(fw.id) ?? [];
     if (inverse.length > 0) out += `,"inverse_offers":${j(inverse)}`;
     if (resources.allocated !== "[]") out += `,"allocated_resources":${resources.allocated}`;
     if (resources.offered !== "[]") out += `,"offered_resources":${resources.offered}`;
