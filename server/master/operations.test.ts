@@ -7,7 +7,7 @@ import type { Offer, Resource } from "../protocol/mesos";
 import { Resources } from "../resources";
 import { agentStatus, frameworkInfo, registerFakeAgent, startHarness, subscribeFramework, FakeLink, type Harness } from "../testing/master-harness";
 import { accept } from "./accept";
-import { reregisterAgent } from "./agents";
+import { reregisterAgent } from "./reregistration";
 import { OperationRejected, applyOperatorOperation, installResourceOperations, registeredTotal } from "./operations";
 import { updateQuota } from "./roles";
 import { statusUpdate } from "./tasks";
