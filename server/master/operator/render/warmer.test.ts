@@ -52,4 +52,20 @@ describe("CacheWarmer", () => {
     await waitUntil(() => warmer!.idle && cache.stats.misses === 2, 5000, "v1 pass");
     expect(warmer.passes).toBe(2);
   });
+
+  it("waits while agents keep (re-)registering (a failover's re-registration storm), then catches up", async () => {
+    fx = await startFixture();
+    const cache = new StateCache(fx.h.master);
+    warmer = new CacheWarmer(fx.h.master, cache, () => false);
+    await waitUntil(() => warmer!.idle, 5000, "first pass");
+    const storm = setInterval(() => fx.h.master.counters.agentReregistrations++, 20);
+    try {
+      for (let i = 0; i < 3; i++) fx.launch(`s${i}`);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(cache.stats.misses).toBe(0);
+    } finally {
+      clearInterval(storm);
+    }
+    await waitUntil(() => warmer!.idle && cache.stats.misses === 3, 5000, "tasks rendered once the storm is over");
+  });
 });
