@@ -11,7 +11,7 @@
 //
 // Figures (per scenario, N agents):
 //   registered_all_ms    setup: first leader has admitted all N agents (batched registry writes)
-//   registry_commits     setup: registry transactions the first leader committed meanwhile
+//   registry_commits     setup: registry transactions the first leader committed in its term (GET_ELECTIONS)
 //   new_leader_ms        SIGKILL → a surviving master leads (registry recovered); ≈ ZooKeeper
 //                        noticing the dead session (≤ the session timeout) + election + recovery
 //   reregistered_p50_ms  SIGKILL → half of the agents have AGENT_REREGISTERED
@@ -91,7 +91,7 @@ async function plateauMasters(zkUrl: string, registry: string, sessionTimeoutMs:
       const snapshot = await getJson<Record<string, number>>(m.port, "/metrics/snapshot");
       const view = await electionsOf(m.port, 10_000);
       return {
-        agents: snapshot["master/slaves_connected"], tasks: snapshot["master/tasks_running"], commits: snapshot["registrar/state_store_ms/count"],
+        agents: snapshot["master/slaves_connected"], tasks: snapshot["master/tasks_running"], commits: view?.registry_writes.commits,
         epoch: view?.epoch, log: m.output.filter((l) => /Elected|Recovered|Leading/.test(l)),
       };
     },

@@ -24,6 +24,31 @@ export function storeContract(factory: () => () => RegistryStore): void {
     await b.close();
   });
 
+  it("writes thousands of agent records in one commit, in order: the last write of an agent wins", async () => {
+    const make = factory();
+    const a = make();
+    await a.init();
+    const epoch = await a.claimLeadership({ masterId: "m1", address: "a" });
+    const record = (i: number, since: number, deactivated = false) => ({ id: `B${i}`, state: "ADMITTED" as const, info: { hostname: `b${i}`, id: { value: `B${i}` } }, since, deactivated });
+    await a.commit(epoch, [
+      ...Array.from({ length: 1_500 }, (_, i) => ({ kind: "agent.put" as const, record: record(i, 1) })),
+      { kind: "agent.put", record: { ...record(7, 2, true), state: "UNREACHABLE", drainInfo: { state: "DRAINED", config: { mark_gone: false } } } },
+      { kind: "agent.delete", id: "B8" },
+      { kind: "agent.put", record: record(9, 3) },
+      { kind: "agent.put", record: record(9, 4, true) },
+    ]);
+    // Records already kept are updated in place.
+    await a.commit(epoch, [{ kind: "agent.put", record: record(1_499, 5) }, { kind: "agent.put", record: { ...record(7, 6), state: "GONE" } }]);
+    const agents = new Map((await a.load()).agents.filter((r) => r.id.startsWith("B")).map((r) => [r.id, r]));
+    expect(agents.size).toBe(1_499);
+    expect(agents.has("B8")).toBe(false);
+    expect(agents.get("B0")).toEqual(record(0, 1));
+    expect(agents.get("B7")).toEqual({ ...record(7, 6), state: "GONE" });
+    expect(agents.get("B9")).toEqual(record(9, 4, true));
+    expect(agents.get("B1499")).toEqual(record(1_499, 5));
+    await a.close();
+  });
+
   it("fences a deposed leader: its commits fail and write nothing", async () => {
     const make = factory();
     const old = make();
