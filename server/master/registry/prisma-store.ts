@@ -102,12 +102,15 @@ export class PrismaRegistryStore implements RegistryStore {
       if (fence.count !== 1) throw new FencedError(epoch);
       for (let i = 0; i < writes.length; ) {
         // A run of agent records (a registration storm, a partition) goes in as one upsert.
-        let j = i;
-        while (j < writes.length && writes[j]!.kind === "agent.put") j++;
-        if (j > i) {
-          await upsertAgents(tx, this.kind, writes.slice(i, j).map((w) => (w as Extract<RegistryWrite, { kind: "agent.put" }>).record));
-          i = j;
-        } else await applyWrite(tx, writes[i++]!, this.kind);
+        // So does a run of agent removals (machines taken DOWN), as one DELETE.
+        const kind = writes[i]!.kind;
+        let j = i + 1;
+        while (j < writes.length && writes[j]!.kind === kind) j++;
+        const run = writes.slice(i, j);
+        i = j;
+        if (kind === "agent.put") await upsertAgents(tx, this.kind, run.map((w) => (w as Extract<RegistryWrite, { kind: "agent.put" }>).record));
+        else if (kind === "agent.delete") await tx.registryAgent.deleteMany({ where: { id: { in: run.map((w) => (w as Extract<RegistryWrite, { kind: "agent.delete" }>).id) } } });
+        else for (const w of run) await applyWrite(tx, w as Exclude<RegistryWrite, AgentWrite>, this.kind);
       }
     });
   }
@@ -165,14 +168,11 @@ async function upsertAgents(tx: Tx, dialect: "sqlite" | "postgresql", records: A
 
 const TIMELINE_COLUMNS = ["seq", "time", "kind", "action", "summary", "principal", "frameworkId", "agentId", "taskId", "result", "reason"] as const;
 
-async function applyWrite(tx: Tx, w: RegistryWrite, dialect: "sqlite" | "postgresql"): Promise<void> {
+type AgentWrite = Extract<RegistryWrite, { kind: "agent.put" | "agent.delete" }>;
+
+/** Every other write (agent writes go in runs, see commit). */
+async function applyWrite(tx: Tx, w: Exclude<RegistryWrite, AgentWrite>, dialect: "sqlite" | "postgresql"): Promise<void> {
   switch (w.kind) {
-    case "agent.put":
-      await upsertAgents(tx, dialect, [w.record]);
-      return;
-    case "agent.delete":
-      await tx.registryAgent.deleteMany({ where: { id: w.id } });
-      return;
     case "entry.put": {
       const value = JSON.stringify(w.value);
       await tx.registryEntry.upsert({ where: { key: w.key }, create: { key: w.key, value }, update: { value } });
