@@ -5,6 +5,7 @@
 // 202 either way: results arrive on the event stream.
 import type { ExecutorInfo, OfferOperation, TaskInfo } from "../protocol/mesos";
 import type { SchedulerCall } from "../protocol/scheduler";
+import { sameJson } from "../protocol/json";
 import { validateIdString } from "../protocol/values";
 import { Resources, validateResources } from "../resources";
 import { effectiveRefuseSeconds } from "../allocator/filters";
@@ -167,7 +168,7 @@ export function validateExecutor(framework: Framework, agent: Agent, executor: E
     if (error) return `Executor uses invalid resources: ${error}`;
   }
   const running = agent.executors.get(framework.id)?.get(executor.executor_id.value);
-  if (running && JSON.stringify(comparable(running)) !== JSON.stringify(comparable(executor))) {
+  if (running && !sameJson(comparable(running), comparable(executor))) {
     return `ExecutorInfo is not compatible with the ExecutorInfo of the running executor '${executor.executor_id.value}'`;
   }
   return null;

@@ -7,6 +7,7 @@
 // in the next one (at most MAX_BATCH_OPERATIONS): each sees the state the ones before it leave,
 // one that throws contributes nothing, and the batch's writes succeed or fail as one transaction.
 // A storm of registrations after a failover thus costs a few commits, not one per agent.
+import { sameJson } from "../protocol/json";
 import type { AgentInfo, Id } from "../protocol/mesos";
 import type { AgentRecord, RegistrySnapshot, RegistryStore, RegistryWrite } from "./registry/store";
 import { FencedError } from "./registry/store";
@@ -53,7 +54,7 @@ export const UpdateAgentInfo = (info: AgentInfoWithId, now: number): RegistryOpe
   writes(state) {
     const existing = state.agents.get(info.id.value);
     if (existing?.state === "GONE") throw new RegistryOperationError(this.name, "Agent has been marked gone");
-    if (existing?.state === "ADMITTED" && JSON.stringify(existing.info) === JSON.stringify(info)) return [];
+    if (existing?.state === "ADMITTED" && sameJson(existing.info, info)) return [];
     const since = existing?.state === "ADMITTED" ? existing.since : now;
     return [{ kind: "agent.put", record: { id: info.id.value, state: "ADMITTED", info, since, deactivated: existing?.deactivated ?? false, drainInfo: existing?.drainInfo } }];
   },

@@ -71,3 +71,28 @@ export function parseJsonBody(text: string, maxDepth = MAX_JSON_DEPTH): unknown 
   }
   return dropNulls(value, maxDepth);
 }
+
+/**
+ * Whether two JSON values are equal as JSON (object key order does not matter; a key holding
+ * `undefined` counts as absent, as in JSON.stringify). Cheaper than comparing two serialisations.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let keys = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    keys++;
+    if (!sameJson(x[k], y[k])) return false;
+  }
+  for (const k in y) if (y[k] !== undefined) keys--;
+  return keys === 0;
+}

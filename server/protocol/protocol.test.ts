@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeRecord, RecordIODecoder } from "./recordio";
-import { JsonInputError, parseJsonBody, toWireJson } from "./json";
+import { JsonInputError, parseJsonBody, sameJson, toWireJson } from "./json";
 import { parseSchedulerCall, validateSchedulerCall } from "./scheduler";
 import { parseAgentMessage } from "./internal";
 
@@ -42,6 +42,19 @@ describe("wire JSON", () => {
     expect(parseJsonBody(JSON.stringify({ s: "[[[[[[".repeat(100) }))).toEqual({ s: "[[[[[[".repeat(100) });
     expect(parseJsonBody(JSON.stringify({ s: '\\"[[[' }))).toEqual({ s: '\\"[[[' });
     expect(() => parseJsonBody("{bad")).toThrow(JsonInputError);
+  });
+
+  it("compares JSON values regardless of key order, undefined keys counting as absent", () => {
+    const info = { hostname: "h", port: 5051, resources: [{ name: "cpus", scalar: { value: 4 } }], id: { value: "S1" } };
+    expect(sameJson(info, JSON.parse(JSON.stringify(info)))).toBe(true);
+    expect(sameJson(info, { id: { value: "S1" }, resources: [{ scalar: { value: 4 }, name: "cpus" }], port: 5051, hostname: "h" })).toBe(true);
+    expect(sameJson(info, { ...info, domain: undefined })).toBe(true);
+    expect(sameJson(info, { ...info, port: 5052 })).toBe(false);
+    expect(sameJson(info, { ...info, extra: 1 })).toBe(false);
+    expect(sameJson({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
+    expect(sameJson({ a: [] }, { a: {} })).toBe(false);
+    expect(sameJson({ a: null }, { a: undefined })).toBe(false);
+    expect(sameJson({ a: { b: 1 } }, { a: { b: 1, c: 2 } })).toBe(false);
   });
 
   it("treats null as absent", () => {
