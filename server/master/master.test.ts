@@ -101,6 +101,27 @@ describe("offers and launches", () => {
     expect(dup.message).toBe("Task has duplicate ID: dup");
   });
 
+  it("refuses a task whose ExecutorInfo differs from the running executor's (field order does not matter)", async () => {
+    h = await startHarness();
+    await registerFakeAgent(h);
+    const { sink, framework } = subscribeFramework(h);
+    h.clock.advance(1000);
+    const executor = { executor_id: { value: "E" }, command: { value: "run-executor", shell: true }, resources: Resources.parse("cpus:0.1;mem:32").allocate("*").toArray() };
+    const [offer] = offersOf(sink);
+    launch(h, framework!.id, offer!, [{ ...task(offer!, "t1"), command: undefined, executor }]);
+    expect(sink.of("UPDATE")).toHaveLength(0);
+    h.clock.advance(1000);
+    const [next] = offersOf(sink).filter((o) => o.id.value !== offer!.id.value);
+    const reordered = { resources: executor.resources, command: { shell: true, value: "run-executor" }, executor_id: { value: "E" } };
+    const changed = { ...executor, command: { value: "another-executor", shell: true } };
+    launch(h, framework!.id, next!, [{ ...task(next!, "t2"), command: undefined, executor: reordered }, { ...task(next!, "t3"), command: undefined, executor: changed }]);
+    const updates = sink.of("UPDATE").map((e) => e.update.status);
+    expect(updates.find((s) => s.task_id.value === "t2")).toBeUndefined();
+    const refused = updates.find((s) => s.task_id.value === "t3")!;
+    expect(refused.state).toBe("TASK_ERROR");
+    expect(refused.message).toContain("is not compatible with the ExecutorInfo of the running executor 'E'");
+  });
+
   it("drops tasks launched on an invalid offer (TASK_DROPPED when partition-aware, else TASK_LOST)", async () => {
     h = await startHarness();
     await registerFakeAgent(h);
