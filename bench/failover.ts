@@ -40,6 +40,11 @@ import { runNullMaster } from "./null-master";
 import { startTestPostgres } from "../server/testing/services/postgres";
 import { startTestZooKeeper } from "../server/testing/services/zookeeper";
 
+/** Node.js options from an environment variable (space-separated). */
+function envArgs(name: string): string[] {
+  return process.env[name]?.split(" ").filter(Boolean) ?? [];
+}
+
 function arg(name: string): string | undefined {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
   return hit?.slice(name.length + 3) ?? process.env[`BENCH_${name.toUpperCase()}`];
@@ -74,7 +79,7 @@ interface Contenders {
 
 async function plateauMasters(zkUrl: string, registry: string, sessionTimeoutMs: number): Promise<Contenders> {
   const masters: MasterChild[] = await Promise.all(
-    [0, 1, 2].map((m) => startMasterChild({ name: `m${m}`, zk: zkUrl, registry, zkSessionTimeoutMs: sessionTimeoutMs, extra: ["--agent_reregister_timeout=10mins"], nodeArgs: process.env.BENCH_MASTER_NODE_ARGS?.split(" ").filter(Boolean) })),
+    [0, 1, 2].map((m) => startMasterChild({ name: `m${m}`, zk: zkUrl, registry, zkSessionTimeoutMs: sessionTimeoutMs, extra: ["--agent_reregister_timeout=10mins"], nodeArgs: envArgs("BENCH_MASTER_NODE_ARGS") })),
   );
   return {
     async leader(dead, timeoutMs) {
@@ -100,16 +105,17 @@ async function plateauMasters(zkUrl: string, registry: string, sessionTimeoutMs:
 }
 
 function nullMasters(self: string, zkUrl: string, sessionTimeoutMs: number): Contenders {
-  const leading: { index: number; at: number }[] = [];
+  const leading: number[] = []; // indexes, in the order they were elected
   const children = [0, 1, 2].map((i) => {
-    const child = fork(self, ["--role=null-master", `--zk=${zkUrl}`, `--session_timeout_ms=${sessionTimeoutMs}`], { execArgv: ["--import", "tsx", ...(process.env.BENCH_MASTER_NODE_ARGS?.split(" ").filter(Boolean) ?? [])], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-    child.on("message", () => leading.push({ index: i, at: Date.now() }));
+    const child = fork(self, ["--role=null-master", `--zk=${zkUrl}`, `--session_timeout_ms=${sessionTimeoutMs}`], { execArgv: ["--import", "tsx", ...(envArgs("BENCH_MASTER_NODE_ARGS"))], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    child.on("message", () => leading.push(i));
     return child;
   });
   return {
     async leader(dead, timeoutMs) {
-      await waitUntil(() => leading.some((l) => !dead.has(l.index)), timeoutMs, "a null master leading", 10);
-      return leading.find((l) => !dead.has(l.index))!.index;
+      const alive = (i: number) => !dead.has(i);
+      await waitUntil(() => leading.some(alive), timeoutMs, "a null master leading", 10);
+      return leading.find(alive)!; // an index: 0 is a valid answer
     },
     kill: (i) => children[i]!.kill("SIGKILL"),
     stats: async () => ({ log: [] }),
@@ -166,7 +172,7 @@ async function run(): Promise<void> {
         for (let s = 0; s < simulators; s++) {
           const cfg: SimConfig = { zk: zk.url(`/${db}`), first: s * per, count: Math.min(per, agents - s * per), tasksPerAgent, sessionTimeoutMs, backoffMs };
           if (cfg.count <= 0) continue;
-          const child = fork(self, ["--role=agents", `--config=${JSON.stringify(cfg)}`], { execArgv: ["--import", "tsx", "--max-old-space-size=4096", ...(process.env.BENCH_SIM_NODE_ARGS?.split(" ").filter(Boolean) ?? [])], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+          const child = fork(self, ["--role=agents", `--config=${JSON.stringify(cfg)}`], { execArgv: ["--import", "tsx", "--max-old-space-size=4096", ...(envArgs("BENCH_SIM_NODE_ARGS"))], stdio: ["ignore", "inherit", "inherit", "ipc"] });
           child.on("message", (m: SimMessage) => {
             if (m.type === "registered") registeredAt.push(m.at);
             else if (m.type === "leader") {

@@ -108,9 +108,9 @@ export class PrismaRegistryStore implements RegistryStore {
         while (j < writes.length && writes[j]!.kind === kind) j++;
         const run = writes.slice(i, j);
         i = j;
-        if (kind === "agent.put") await upsertAgents(tx, this.kind, run.map((w) => (w as Extract<RegistryWrite, { kind: "agent.put" }>).record));
-        else if (kind === "agent.delete") await tx.registryAgent.deleteMany({ where: { id: { in: run.map((w) => (w as Extract<RegistryWrite, { kind: "agent.delete" }>).id) } } });
-        else for (const w of run) await applyWrite(tx, w as Exclude<RegistryWrite, AgentWrite>, this.kind);
+        if (kind === "agent.put") await upsertAgents(tx, this.kind, run.flatMap((w) => (w.kind === "agent.put" ? [w.record] : [])));
+        else if (kind === "agent.delete") await tx.registryAgent.deleteMany({ where: { id: { in: run.flatMap((w) => (w.kind === "agent.delete" ? [w.id] : [])) } } });
+        else for (const w of run) if (w.kind !== "agent.put" && w.kind !== "agent.delete") await applyWrite(tx, w, this.kind);
       }
     });
   }
@@ -168,10 +168,8 @@ async function upsertAgents(tx: Tx, dialect: "sqlite" | "postgresql", records: A
 
 const TIMELINE_COLUMNS = ["seq", "time", "kind", "action", "summary", "principal", "frameworkId", "agentId", "taskId", "result", "reason"] as const;
 
-type AgentWrite = Extract<RegistryWrite, { kind: "agent.put" | "agent.delete" }>;
-
 /** Every other write (agent writes go in runs, see commit). */
-async function applyWrite(tx: Tx, w: Exclude<RegistryWrite, AgentWrite>, dialect: "sqlite" | "postgresql"): Promise<void> {
+async function applyWrite(tx: Tx, w: Exclude<RegistryWrite, { kind: "agent.put" | "agent.delete" }>, dialect: "sqlite" | "postgresql"): Promise<void> {
   switch (w.kind) {
     case "entry.put": {
       const value = JSON.stringify(w.value);

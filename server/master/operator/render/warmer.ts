@@ -32,7 +32,7 @@ export class CacheWarmer {
   /** Completed passes (tests, diagnostics). */
   passes = 0;
   /** Agent (re-)registrations counted at the last step: new ones mean a registration storm may be on. */
-  private registrationsSeen = -1;
+  private registrationsSeen: number;
 
   constructor(
     private readonly m: Master,
@@ -40,6 +40,7 @@ export class CacheWarmer {
     private readonly busy: Busy,
   ) {
     this.pass = this.legacyOrder();
+    this.registrationsSeen = this.registrations();
     this.unsubscribe = m.events.subscribe((e) => this.onEvent(e));
     this.schedule(0);
   }
@@ -102,6 +103,10 @@ export class CacheWarmer {
     for (const agent of m.agents.values()) yield agent;
   }
 
+  private registrations(): number {
+    return this.m.counters.agentRegistrations + this.m.counters.agentReregistrations;
+  }
+
   private schedule(ms: number): void {
     if (this.stopped || this.timer !== null) return;
     this.timer = setTimeout(() => {
@@ -128,11 +133,10 @@ export class CacheWarmer {
     if (this.busy()) return this.schedule(10);
     // Agents (re-)registering take precedence: after a failover every agent re-registers within a
     // second or two, and each rendering slice would delay them. Rendering resumes once they stop.
-    const registrations = this.m.counters.agentRegistrations + this.m.counters.agentReregistrations;
+    const registrations = this.registrations();
     if (registrations !== this.registrationsSeen) {
-      const first = this.registrationsSeen < 0;
       this.registrationsSeen = registrations;
-      if (!first) return this.schedule(STORM_BACKOFF_MS);
+      return this.schedule(STORM_BACKOFF_MS);
     }
     const started = performance.now();
     let n = 0;
